@@ -1,0 +1,29 @@
+# Two commands on a fresh machine:  make run   (the app on a bundled sample)
+#                                   make test  (the whole test suite)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test samples bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 12), "posecheck needs Python 3.10-3.12 (MediaPipe 0.10.21)"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/streamlit run app.py
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+samples: $(VENV)/.installed
+	$(PY) -m posecheck samples -o sample_videos
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,102 @@
+"""``posecheck analyze|samples``: the command line. Exit 0 on success, 2 for bad input."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from posecheck.video import VideoError
+
+EXIT_BAD_INPUT = 2
+
+
+def _positive_float(text: str) -> float:
+    v = float(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, not {text}")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="posecheck", description=__doc__)
+    ap.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    sub = ap.add_subparsers(dest="command", required=True)
+    an = sub.add_parser("analyze", help="analyse a trainer video")
+    an.add_argument("video", type=Path)
+    an.add_argument("-o", "--outdir", type=Path, help="output folder (default: VIDEO_posecheck/)")
+    an.add_argument("--profile", type=Path, help="rider/camera profile (TOML)")
+    an.add_argument("--mode", choices=("auto", "full", "long"), default="auto",
+                    help="full: every frame; long: 20 s windows every minute "
+                         "(auto: long above 20 min)")
+    an.add_argument("--baseline-s", type=_positive_float, help="fresh baseline length, seconds")
+    an.add_argument("--sustain-s", type=_positive_float,
+                    help="how long a drift must last to count, seconds")
+    an.add_argument("--workers", type=int, default=1, help="parallel pose workers (processes)")
+    an.add_argument("--view", choices=("side-left", "side-right", "rear", "front"),
+                    help="override the automatic view and near-side decision")
+    sa = sub.add_parser("samples", help="render the sample clips with their ground truth")
+    sa.add_argument("-o", "--outdir", type=Path, default=Path("sample_videos"))
+    sa.add_argument("names", nargs="*", help="scenarios to render (default: all)")
+    return ap
+
+
+def _progress_bar():
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="frame", file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int, total: int, fps: float) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(f"{fps:.1f} fps")
+        bar.refresh()
+
+    return bar, update
+
+
+def cmd_analyze(args) -> int:
+    from posecheck.pipeline import NoRiderError, analyze
+
+    if args.workers < 1:
+        print(f"posecheck: --workers must be at least 1, not {args.workers}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    bar, update = _progress_bar()
+    try:
+        result = analyze(args.video, args.outdir, mode=args.mode, workers=args.workers,
+                         view=args.view, progress=update)
+    except (VideoError, NoRiderError) as exc:
+        bar.close()
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    bar.close()
+    s = result.summary
+    print(f"{args.video}: {s['frames_analysed']} frames, rider found in "
+          f"{100 * s['detection_rate']:.1f}%, view {s['view']['view']} "
+          f"(confidence {s['view']['confidence']:.2f}); results in {result.outdir}")
+    return 0
+
+
+def cmd_samples(args) -> int:
+    from posecheck.samples import SCENARIOS, render_clip
+
+    names = args.names or list(SCENARIOS)
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        print(f"posecheck: unknown scenario(s) {', '.join(unknown)}; "
+              f"choose from {', '.join(SCENARIOS)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for name in names:
+        print(render_clip(SCENARIOS[name], args.outdir))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return {"analyze": cmd_analyze, "samples": cmd_samples}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Video -> PoseTrack, in chunks that are saved as they finish.
+
+The clip is cut into chunks of ``chunk_s`` seconds (by frame number). Each chunk starts the
+estimator afresh (tracking re-initialises on its first frame), so a chunk's landmarks do not
+depend on which chunks ran before it: an interrupted run resumes at the first missing chunk
+and ends with the same track as an uninterrupted one, and chunks can run in any order.
+
+Chunks live in ``<outdir>/.chunks/<key>/``; the key hashes the video's content fingerprint and
+every setting that changes the result. When all chunks exist they are joined into
+``keypoints.npz`` and the chunk folder is removed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from posecheck.pose import PoseEstimator
+from posecheck.track import PoseTrack
+from posecheck.video import VideoInfo, iter_frames
+
+log = logging.getLogger(__name__)
+
+#: progress(frames_done, frames_total, frames_per_second_of_this_run)
+Progress = Callable[[int, int, float], None]
+
+
+@dataclass(frozen=True)
+class ExtractSettings:
+    estimator: str  # estimator name and version
+    stride: int = 1
+    windows_s: tuple[tuple[float, float], ...] | None = None  # None = the whole clip
+    chunk_s: float = 10.0
+    segmentation: bool = False
+
+
+def video_fingerprint(path: str | Path, block: int = 1 << 20) -> str:
+    """Content hash of the first and last MiB plus the size: cheap, and survives renames."""
+    path = Path(path)
+    size = path.stat().st_size
+    h = hashlib.sha1(str(size).encode())
+    with open(path, "rb") as fh:
+        h.update(fh.read(block))
+        if size > block:
+            fh.seek(max(size - block, block))
+            h.update(fh.read(block))
+    return h.hexdigest()
+
+
+def cache_key(info: VideoInfo, settings: ExtractSettings) -> str:
+    payload = json.dumps({"video": video_fingerprint(info.path), **asdict(settings)},
+                         sort_keys=True, default=list)
+    return hashlib.sha1(payload.encode()).hexdigest()[:16]
+
+
+def plan_chunks(info: VideoInfo, settings: ExtractSettings) -> list[tuple[int, int]]:
+    """[start_frame, stop_frame) ranges; windows (long mode) are cut at their own bounds."""
+    step = max(1, int(round(settings.chunk_s * info.fps)))
+    spans = ([(0, info.n_frames)] if not settings.windows_s else
+             [(max(0, int(np.ceil(a * info.fps))), min(info.n_frames, int(np.ceil(b * info.fps))))
+              for a, b in settings.windows_s])
+    return [(s, min(s + step, stop)) for start, stop in spans if stop > start
+            for s in range(start, stop, step)]
+
+
+def extract_chunk(video: str | Path, span: tuple[int, int], estimator: PoseEstimator,
+                  stride: int = 1, on_frame: Callable[[], None] | None = None) -> PoseTrack:
+    """Landmarks for frames [start, stop) of a clip, with the estimator reset first."""
+    estimator.reset()
+    frames, times, xys, worlds, vis = [], [], [], [], []
+    for fr in iter_frames(video, stride=stride, start_frame=span[0], stop_frame=span[1]):
+        r = estimator.process(fr.image, frame_index=fr.index)
+        frames.append(fr.index)
+        times.append(fr.t_s)
+        xys.append(r.xy_px)
+        worlds.append(r.world_m)
+        vis.append(r.visibility)
+        if on_frame:
+            on_frame()
+    if not frames:
+        return PoseTrack.empty()
+    return PoseTrack(np.array(frames), np.array(times), np.array(xys), np.array(worlds),
+                     np.array(vis))
+
+
+def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings,
+                  make_estimator: Callable[[], PoseEstimator],
+                  progress: Progress | None = None, workers: int = 1) -> tuple[PoseTrack, dict]:
+    """Return the clip's PoseTrack, reusing ``keypoints.npz`` or finished chunks when valid.
+
+    ``make_estimator`` must be picklable (a module-level function or a ``functools.partial``)
+    when ``workers`` > 1: each worker process builds its own estimator.
+
+    Returns (track, stats) where stats holds ``cached`` (bool), ``frames_processed`` and
+    ``seconds`` spent in this call.
+    """
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    key = cache_key(info, settings)
+    final = outdir / "keypoints.npz"
+    meta = {"cache_key": key, "video": info.path, "fps": info.fps, **asdict(settings)}
+    if final.exists():
+        try:
+            track = PoseTrack.load(final)
+            if track.meta.get("cache_key") == key:
+                log.info("reusing %s", final)
+                return track, {"cached": True, "frames_processed": 0, "seconds": 0.0}
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring unreadable %s: %s", final, exc)
+    chunk_dir = outdir / ".chunks" / key
+    chunk_dir.mkdir(parents=True, exist_ok=True)
+    spans = plan_chunks(info, settings)
+    sizes = [len(range(-(-a // settings.stride) * settings.stride, b, settings.stride))
+             for a, b in spans]
+    total = max(1, sum(sizes))
+    done = {i for i in range(len(spans)) if (chunk_dir / f"{i:05d}.npz").exists()}
+    counter = {"n": sum(sizes[i] for i in done), "new": 0}
+    t0 = time.perf_counter()
+
+    def tick() -> None:
+        counter["n"] += 1
+        counter["new"] += 1
+        if progress and counter["new"] % 5 == 0:
+            progress(counter["n"], total, counter["new"] / max(time.perf_counter() - t0, 1e-9))
+
+    todo = [i for i in range(len(spans)) if i not in done]
+    if todo and workers > 1 and len(todo) > 1:
+        _run_parallel(info.path, spans, todo, chunk_dir, make_estimator, settings.stride,
+                      workers, sizes, tick_many=lambda n: [tick() for _ in range(n)])
+    elif todo:
+        estimator = make_estimator()
+        try:
+            for i in todo:
+                part = extract_chunk(info.path, spans[i], estimator, settings.stride, tick)
+                part.save(chunk_dir / f"{i:05d}.npz")
+        finally:
+            estimator.close()
+    if progress:
+        progress(total, total, counter["new"] / max(time.perf_counter() - t0, 1e-9))
+    parts = [PoseTrack.load(chunk_dir / f"{i:05d}.npz") for i in range(len(spans))]
+    track = PoseTrack.concat(parts, meta=meta)
+    if len(track) == 0:
+        track = PoseTrack.empty(meta=meta)
+    track.save(final)
+    shutil.rmtree(outdir / ".chunks", ignore_errors=True)
+    return track, {"cached": False, "frames_processed": counter["new"],
+                   "seconds": time.perf_counter() - t0}
+
+
+
+_worker_estimator: PoseEstimator | None = None
+
+
+def _worker_init(make_estimator: Callable[[], PoseEstimator]) -> None:
+    global _worker_estimator
+    _worker_estimator = make_estimator()
+
+
+def _worker_chunk(video: str, span: tuple[int, int], stride: int, path: str) -> int:
+    assert _worker_estimator is not None
+    part = extract_chunk(video, span, _worker_estimator, stride)
+    part.save(path)
+    return len(part)
+
+
+def _run_parallel(video, spans, todo, chunk_dir, make_estimator, stride, workers, sizes,
+                  tick_many) -> None:
+    """Chunks over a local process pool, one estimator per worker; saved as they finish."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    ctx = mp.get_context("spawn")  # MediaPipe's graph threads do not survive fork
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
+                             initargs=(make_estimator,)) as pool:
+        futs = {pool.submit(_worker_chunk, video, spans[i], stride,
+                            str(chunk_dir / f"{i:05d}.npz")): i for i in todo}
+        for fut in as_completed(futs):
+            fut.result()
+            tick_many(sizes[futs[fut]])

@@ -1,0 +1,126 @@
+"""Pose estimators behind one small interface.
+
+``PoseEstimator.process(image_bgr) -> PoseResult`` for consecutive frames of one clip
+(tracking mode), ``reset()`` to forget tracking state, ``close()`` to free the model.
+Only this module imports MediaPipe, and only when a MediaPipe estimator is created.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from posecheck.landmarks import N_LANDMARKS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PoseResult:
+    xy_px: np.ndarray  # (33, 2) pixels of the input image; NaN when no person
+    world_m: np.ndarray  # (33, 3) metres, hip-centred; NaN when no person
+    visibility: np.ndarray  # (33,)
+    mask: np.ndarray | None = None  # (H, W) float32 person probability, when requested
+
+    @classmethod
+    def empty(cls, mask: np.ndarray | None = None) -> "PoseResult":
+        return cls(np.full((N_LANDMARKS, 2), np.nan), np.full((N_LANDMARKS, 3), np.nan),
+                   np.full(N_LANDMARKS, np.nan), mask)
+
+    @property
+    def found(self) -> bool:
+        return bool(np.isfinite(self.xy_px[0, 0]))
+
+
+class PoseEstimator(Protocol):
+    name: str
+
+    def process(self, image_bgr: np.ndarray, frame_index: int | None = None) -> PoseResult: ...
+
+    def reset(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class MediaPipePose:
+    """MediaPipe Pose (BlazePose GHUM 3D), the **full** landmark model bundled in the wheel.
+
+    Runs in tracking mode (``static_image_mode=False``): call :meth:`process` on consecutive
+    frames. Images larger than ``max_side_px`` are downscaled before the model (it works at
+    256 px internally); landmarks are returned in the input image's pixels.
+    """
+
+    name = "mediapipe-full-0.10.21"
+
+    def __init__(self, segmentation: bool = False, max_side_px: int = 960,
+                 min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5):
+        os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ info chatter
+        import mediapipe as mp  # lazy: heavy, and only this class needs it
+
+        self._mp_pose = mp.solutions.pose
+        self.segmentation = segmentation
+        self.max_side_px = max_side_px
+        self._kw = dict(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+                        enable_segmentation=segmentation, smooth_segmentation=segmentation,
+                        min_detection_confidence=min_detection_confidence,
+                        min_tracking_confidence=min_tracking_confidence)
+        self._pose = self._mp_pose.Pose(**self._kw)
+
+    def reset(self) -> None:
+        self._pose.close()
+        self._pose = self._mp_pose.Pose(**self._kw)
+
+    def close(self) -> None:
+        self._pose.close()
+
+    def process(self, image_bgr: np.ndarray, frame_index: int | None = None) -> PoseResult:
+        h, w = image_bgr.shape[:2]
+        scale = min(1.0, self.max_side_px / max(h, w))
+        small = image_bgr if scale == 1.0 else cv2.resize(
+            image_bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        res = self._pose.process(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
+        mask = None
+        if self.segmentation and res.segmentation_mask is not None:
+            mask = res.segmentation_mask.astype(np.float32)
+        if res.pose_landmarks is None:
+            return PoseResult.empty(mask)
+        lm = res.pose_landmarks.landmark
+        xyv = np.array([[p.x, p.y, p.visibility] for p in lm], dtype=float)
+        xy = xyv[:, :2] * [w, h]
+        world = np.full((N_LANDMARKS, 3), np.nan)
+        if res.pose_world_landmarks is not None:
+            world = np.array([[p.x, p.y, p.z] for p in res.pose_world_landmarks.landmark])
+        return PoseResult(xy, world, xyv[:, 2], mask)
+
+
+class ReplayPose:
+    """Replays landmarks known in advance (ground truth or a saved track) by frame number.
+
+    For tests and demos where the model is not the point. ``xy_px`` is (T, 33, 2).
+    """
+
+    name = "replay"
+
+    def __init__(self, xy_px: np.ndarray, visibility: np.ndarray | None = None):
+        self.xy_px = np.asarray(xy_px, float)
+        self.visibility = (np.where(np.isnan(self.xy_px[..., 0]), np.nan, 1.0)
+                           if visibility is None else visibility)
+
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def process(self, image_bgr: np.ndarray, frame_index: int | None = None) -> PoseResult:
+        if frame_index is None or not 0 <= frame_index < len(self.xy_px):
+            return PoseResult.empty()
+        i = frame_index
+        xy = self.xy_px[i]
+        if np.isnan(xy).all():
+            return PoseResult.empty()
+        return PoseResult(xy.copy(), np.full((N_LANDMARKS, 3), np.nan), self.visibility[i].copy())

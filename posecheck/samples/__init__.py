@@ -1,0 +1,149 @@
+"""Rendered sample clips with per-frame ground truth (``posecheck samples``).
+
+Each scenario is a schedule of posture parameters over time. ``render_clip`` draws it,
+encodes H.264 (with the ffmpeg that ships in the ``imageio-ffmpeg`` wheel) and writes beside
+the clip ``<name>.truth.npz`` (frame, t_s, landmarks_px (T,33,2), the true angles and the
+driven parameters, one array each) and ``<name>.json`` (the scenario: view, fps, onsets).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from posecheck.samples.rider import Posture
+from posecheck.samples.scene import render_rear, render_side
+
+log = logging.getLogger(__name__)
+
+
+def ramp(t: float, onset_s: float, full_s: float) -> float:
+    """0 before ``onset_s``, rising linearly to 1 at ``full_s``, 1 after."""
+    if full_s <= onset_s:
+        return float(t >= onset_s)
+    return float(np.clip((t - onset_s) / (full_s - onset_s), 0.0, 1.0))
+
+
+def window(t: float, start_s: float, end_s: float, ease_s: float = 1.5) -> float:
+    """1 inside [start, end], easing in and out over ``ease_s``; 0 elsewhere."""
+    return min(ramp(t, start_s - ease_s, start_s), 1.0 - ramp(t, end_s, end_s + ease_s))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    duration_s: float
+    view: str = "side-right"  # side-right, side-left or rear
+    fps: float = 30.0
+    size_wh: tuple[int, int] = (640, 480)
+    cadence_rpm: float = 88.0
+    base: Posture = Posture(crank_deg=0.0)
+    #: parameter -> (onset_s, full_s, change at full): a drift that starts at onset_s
+    drifts: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    #: transient events: (kind, start_s, end_s) with kind in stand, drink, head_turn, hands
+    events: tuple[tuple[str, float, float], ...] = ()
+    description: str = ""
+
+    def posture(self, t: float) -> Posture:
+        crank = (t * self.cadence_rpm / 60.0 * 360.0) % 360.0
+        p = replace(self.base, crank_deg=crank)
+        # Natural breathing-scale sway so a steady ride is not perfectly constant.
+        changes = {"back_deg": p.back_deg + 0.6 * np.sin(2 * np.pi * t / 7.3),
+                   "shrug_m": p.shrug_m + 0.002 * np.sin(2 * np.pi * t / 5.1)}
+        for name, (onset, full, delta) in self.drifts.items():
+            changes[name] = changes.get(name, getattr(p, name)) + delta * ramp(t, onset, full)
+        for kind, start, end in self.events:
+            k = window(t, start, end)
+            if k <= 0:
+                continue
+            if kind == "stand":
+                changes["standing"] = k > 0.5
+                changes["back_deg"] = changes["back_deg"] + 25 * k
+            elif kind == "drink":
+                changes["elbow_deg"] = changes.get("elbow_deg", p.elbow_deg) - 40 * k
+                changes["head_deg"] = p.head_deg + 25 * k
+            elif kind == "head_turn":
+                changes["head_deg"] = p.head_deg - 25 * k
+            elif kind == "hands":
+                changes["hand_drop_deg"] = p.hand_drop_deg + 15 * k
+                changes["elbow_deg"] = changes.get("elbow_deg", p.elbow_deg) - 20 * k
+        return replace(p, **changes)
+
+
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
+    Scenario("fit_check_side", 20.0, description="Steady side-view (right) fit check at 88 rpm."),
+    Scenario("fatigue_side", 180.0, drifts={
+        "shrug_m": (80.0, 150.0, 0.035),
+        "thoracic_bulge": (80.0, 150.0, 0.10),
+        "elbow_deg": (80.0, 150.0, 14.0)},
+        description="Side view (right): fresh for 80 s, then the shoulders creep up, the "
+                    "upper back rounds and the elbows lock out, fully by 150 s."),
+    Scenario("rear_rocking", 20.0, view="rear", base=Posture(crank_deg=0.0, hip_rock_deg=6.0),
+             description="Rear view with the hips rocking 6 degrees each stroke."),
+)}
+
+
+def render_frame(sc: Scenario, t: float):
+    p = sc.posture(t)
+    if sc.view == "rear":
+        img, lm, truth = render_rear(p, sc.size_wh)
+    else:
+        img, lm, truth = render_side(p, sc.size_wh, facing=1 if sc.view == "side-right" else -1)
+    return img, lm, truth, p
+
+
+def render_clip(sc: Scenario, outdir: str | Path, crf: int = 32,
+                on_frame: Callable[[int, int], None] | None = None) -> Path:
+    """Render ``sc`` to ``outdir/<name>.mp4`` with its ground truth; returns the clip path."""
+    import imageio_ffmpeg
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    n = int(round(sc.duration_s * sc.fps))
+    clip = outdir / f"{sc.name}.mp4"
+    tmp = outdir / f".{sc.name}.tmp.mp4"
+    writer = imageio_ffmpeg.write_frames(
+        str(tmp), sc.size_wh, fps=sc.fps, codec="libx264", pix_fmt_in="bgr24",
+        pix_fmt_out="yuv420p", quality=None, macro_block_size=16,
+        output_params=["-crf", str(crf), "-preset", "slow", "-tune", "animation",
+                       "-g", str(int(sc.fps * 10))],
+        ffmpeg_log_level="error")
+    writer.send(None)
+    lms, truths, params = [], [], []
+    for i in range(n):
+        t = i / sc.fps
+        img, lm, truth, p = render_frame(sc, t)
+        writer.send(np.ascontiguousarray(img))
+        lms.append(lm)
+        truths.append(truth)
+        params.append({k: float(v) for k, v in asdict(p).items()})
+        if on_frame:
+            on_frame(i + 1, n)
+    writer.close()
+    os.replace(tmp, clip)
+    f32 = np.float32  # a thousandth of a pixel or degree is plenty; halves the files
+    arrays = {"frame": np.arange(n), "t_s": np.arange(n) / sc.fps,
+              "landmarks_px": np.array(lms, f32)}
+    arrays.update({f"truth_{k}": np.array([d[k] for d in truths], f32) for k in truths[0]})
+    arrays.update({f"param_{k}": np.array([d[k] for d in params], f32) for k in params[0]})
+    np.savez_compressed(outdir / f"{sc.name}.truth.npz", **arrays)
+    meta = {"name": sc.name, "view": sc.view, "fps": sc.fps, "size_wh": list(sc.size_wh),
+            "duration_s": sc.duration_s, "cadence_rpm": sc.cadence_rpm,
+            "drifts": {k: {"onset_s": a, "full_s": b, "change": c}
+                       for k, (a, b, c) in sc.drifts.items()},
+            "events": [{"kind": k, "start_s": a, "end_s": b} for k, a, b in sc.events],
+            "description": sc.description}
+    (outdir / f"{sc.name}.json").write_text(json.dumps(meta, indent=2))
+    return clip
+
+
+def load_truth(clip: str | Path) -> dict[str, np.ndarray]:
+    """The ground truth saved beside a rendered clip."""
+    clip = Path(clip)
+    with np.load(clip.with_name(clip.stem + ".truth.npz"), allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}

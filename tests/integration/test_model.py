@@ -1,0 +1,89 @@
+"""The real MediaPipe full model: golden landmarks, empty frames, the rendered samples."""
+import json
+
+import numpy as np
+import pytest
+
+from posecheck.landmarks import Landmark as L
+from posecheck.pose import MediaPipePose
+from posecheck.samples import load_truth
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.model
+
+
+def test_golden_landmarks_within_mediapipe_margin(footage):
+    import cv2
+
+    gold = footage / "mediapipe_golden"
+    if not gold.is_dir():
+        pytest.skip(f"{gold} absent")
+    expected = np.array(json.loads((gold / "expected_landmarks.json").read_text())
+                        ["expected"]["full"])
+    img = cv2.imread(str(gold / "test_image.jpg"))
+    est = MediaPipePose()
+    try:
+        r = est.process(img)
+    finally:
+        est.close()
+    h, w = img.shape[:2]
+    got = r.xy_px / [w, h]
+    err = np.abs(got - expected[:, :2]).max()
+    print(f"golden image: max normalised x/y error {err:.4f} (margin 0.03)")
+    assert err < 0.03
+
+
+def test_frame_without_person_is_empty_not_an_error():
+    est = MediaPipePose(segmentation=True)
+    try:
+        r = est.process(np.full((480, 640, 3), 180, np.uint8))
+    finally:
+        est.close()
+    assert not r.found
+    assert np.isnan(r.xy_px).all() and np.isnan(r.visibility).all()
+    assert r.mask is None or r.mask.max() < 0.5  # no person: no mask, or an empty one
+
+
+def _near_side_error(track, truth, side):
+    joints = [L[f"{side}_{j}"] for j in ("SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE")]
+    err = np.linalg.norm(track.xy_px[:, joints] - truth["landmarks_px"][track.frame][:, joints],
+                         axis=-1)
+    return {j.name: float(np.nanmedian(e)) for j, e in zip(joints, err.T)}
+
+
+def test_fit_check_detection_and_landmark_error(fit_check_analysis):
+    a = fit_check_analysis
+    truth = load_truth(SAMPLES / "fit_check_side.mp4")
+    errs = _near_side_error(a.track, truth, "RIGHT")
+    print(f"fit check: detection {a.track.detection_rate:.1%}; median near-side error px "
+          + ", ".join(f"{k} {v:.1f}" for k, v in errs.items()))
+    assert a.track.detection_rate >= 0.95
+    # 640x480 clip, about 250 px per metre: 20 px is 8 cm, a joint-centre ambiguity.
+    assert max(errs.values()) < 20, errs
+
+
+def test_fit_check_angles_against_truth(fit_check_analysis):
+    a = fit_check_analysis
+    truth = load_truth(SAMPLES / "fit_check_side.mp4")
+    tol = {"knee_angle_deg": 8.0, "hip_angle_deg": 8.0, "elbow_angle_deg": 8.0,
+           "back_angle_deg": 4.0, "shrug_ratio": 0.08}
+    lines = []
+    for col, t in tol.items():
+        err = a.metrics[col].to_numpy() - truth[f"truth_{col}"][a.track.frame]
+        med, bias = float(np.nanmedian(np.abs(err))), float(np.nanmedian(err))
+        lines.append(f"{col}: median |error| {med:.2f} (bias {bias:+.2f}, tolerance {t})")
+        assert med < t, lines[-1]
+    print("fit check angles vs truth (raw landmarks, no cleaning):\n  " + "\n  ".join(lines))
+
+
+@pytest.mark.parametrize("name", ["fit_check_side", "rear_rocking", "fatigue_side"])
+def test_every_sample_is_detected(tmp_path_factory, name, fit_check_analysis):
+    from posecheck.pipeline import analyze
+
+    a = (fit_check_analysis if name == "fit_check_side"
+         else analyze(SAMPLES / f"{name}.mp4", tmp_path_factory.mktemp(name)))
+    print(f"{name}: rider found in {a.track.detection_rate:.1%} of {len(a.track)} frames, "
+          f"view {a.view.view}")
+    assert a.track.detection_rate >= 0.95
+    expected_view = json.loads((SAMPLES / f"{name}.json").read_text())["view"]
+    assert a.view.view == expected_view

@@ -1,0 +1,77 @@
+"""Probing and frame iteration on clips the test makes with ffmpeg."""
+import cv2
+import numpy as np
+import pytest
+
+from posecheck.video import VideoError, iter_frames, probe
+from tests.conftest import make_test_clip, run_ffmpeg
+
+
+@pytest.fixture(scope="module")
+def ntsc_clip(tmp_path_factory):
+    return make_test_clip(tmp_path_factory.mktemp("v") / "ntsc.mp4", rate="30000/1001", seconds=2)
+
+
+def test_probe_keeps_fractional_fps(ntsc_clip):
+    info = probe(ntsc_clip)
+    assert info.fps == pytest.approx(30000 / 1001, rel=1e-9)
+    assert info.n_frames == 60
+    assert info.duration_s == pytest.approx(60 * 1001 / 30000, rel=1e-9)
+    assert (info.width, info.height, info.rotation_deg) == (320, 240, 0)
+
+
+@pytest.mark.parametrize("suffix,codec", [(".mp4", "libx264"), (".mov", "libx264"),
+                                          (".mkv", "libx264"), (".avi", "mpeg4"),
+                                          (".webm", "libvpx-vp9")])
+def test_probe_containers(tmp_path, suffix, codec):
+    clip = make_test_clip(tmp_path / f"c{suffix}", rate="25", seconds=1, extra=("-c:v", codec))
+    info = probe(clip)
+    assert info.fps == pytest.approx(25.0)
+    assert info.n_frames == pytest.approx(25, abs=1)
+    assert len(list(iter_frames(clip))) == 25
+
+
+def test_portrait_phone_clip_comes_out_upright(tmp_path):
+    land = make_test_clip(tmp_path / "land.mp4", size="320x240", seconds=1)
+    rot = tmp_path / "portrait.mp4"
+    run_ffmpeg("-display_rotation", "90", "-i", str(land), "-c", "copy", str(rot))
+    ref = tmp_path / "ref.png"  # ffmpeg applies the display matrix when it decodes
+    run_ffmpeg("-i", str(rot), "-frames:v", "1", str(ref))
+    info = probe(rot)
+    assert info.rotation_deg == 90
+    assert (info.width, info.height) == (240, 320)
+    first = next(iter_frames(rot)).image
+    assert first.shape == (320, 240, 3)
+    assert np.abs(first.astype(int) - cv2.imread(str(ref)).astype(int)).mean() < 1.0
+
+
+def test_timestamps_stride_and_windows(ntsc_clip):
+    fps = 30000 / 1001
+    frames = list(iter_frames(ntsc_clip))
+    assert [f.index for f in frames] == list(range(60))
+    np.testing.assert_allclose([f.t_s for f in frames], np.arange(60) / fps, atol=1e-3)
+    assert [f.index for f in iter_frames(ntsc_clip, stride=7)] == list(range(0, 60, 7))
+    win = list(iter_frames(ntsc_clip, windows_s=[(0.5, 1.0), (1.5, 1.7)]))
+    expect = [i for i in range(60) if 0.5 <= i / fps < 1.0 or 1.5 <= i / fps < 1.7]
+    assert [f.index for f in win] == expect
+
+
+def test_window_far_ahead_seeks_to_the_right_frame(tmp_path):
+    clip = make_test_clip(tmp_path / "long.mp4", rate="30", seconds=12,
+                          extra=("-c:v", "libx264", "-g", "60"))
+    seq = {f.index: f.image for f in iter_frames(clip, windows_s=[(9.0, 9.2)])}
+    assert sorted(seq) == list(range(270, 276))
+    by_decoding = {f.index: f.image for f in iter_frames(clip) if 270 <= f.index < 276}
+    for i, img in seq.items():
+        assert np.array_equal(img, by_decoding[i]), f"frame {i} differs after seeking"
+
+
+@pytest.mark.parametrize("content,problem", [(None, "not found"), (b"", "empty"),
+                                             (b"hello, not a video\n" * 50, "not a readable")])
+def test_bad_files_name_the_file_and_problem(tmp_path, content, problem):
+    path = tmp_path / "ride.mp4"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(VideoError) as err:
+        probe(path)
+    assert str(path) in str(err.value) and problem in str(err.value)
