@@ -22,7 +22,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from posecheck.pose import PoseEstimator
+from posecheck.landmarks import Landmark as L
+from posecheck.outline import trunk_profile
+from posecheck.pose import PoseEstimator, PoseResult
 from posecheck.track import PoseTrack
 from posecheck.video import VideoInfo, iter_frames
 
@@ -74,7 +76,8 @@ def extract_chunk(video: str | Path, span: tuple[int, int], estimator: PoseEstim
                   stride: int = 1, on_frame: Callable[[], None] | None = None) -> PoseTrack:
     """Landmarks for frames [start, stop) of a clip, with the estimator reset first."""
     estimator.reset()
-    frames, times, xys, worlds, vis = [], [], [], [], []
+    frames, times, xys, worlds, vis, outlines = [], [], [], [], [], []
+    with_mask = bool(getattr(estimator, "segmentation", False))
     for fr in iter_frames(video, stride=stride, start_frame=span[0], stop_frame=span[1]):
         r = estimator.process(fr.image, frame_index=fr.index)
         frames.append(fr.index)
@@ -82,12 +85,24 @@ def extract_chunk(video: str | Path, span: tuple[int, int], estimator: PoseEstim
         xys.append(r.xy_px)
         worlds.append(r.world_m)
         vis.append(r.visibility)
+        if with_mask:
+            outlines.append(_outline(r, fr.image.shape[1]))
         if on_frame:
             on_frame()
     if not frames:
         return PoseTrack.empty()
     return PoseTrack(np.array(frames), np.array(times), np.array(xys), np.array(worlds),
-                     np.array(vis))
+                     np.array(vis), outline=np.array(outlines) if with_mask else None)
+
+
+def _outline(r: PoseResult, image_w: int) -> np.ndarray:
+    """Trunk outline of one frame, from its mask (at the model's input size)."""
+    if r.mask is None or not r.found:
+        return trunk_profile(None, np.full(2, np.nan), np.full(2, np.nan))
+    k = r.mask.shape[1] / image_w
+    hip = (r.xy_px[L.LEFT_HIP] + r.xy_px[L.RIGHT_HIP]) / 2 * k
+    sh = (r.xy_px[L.LEFT_SHOULDER] + r.xy_px[L.RIGHT_SHOULDER]) / 2 * k
+    return trunk_profile(r.mask, hip, sh)
 
 
 def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings,

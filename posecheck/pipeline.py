@@ -14,9 +14,12 @@ import numpy as np
 import pandas as pd
 
 from posecheck import __version__
+from posecheck.clean import clean_track
 from posecheck.extract import ExtractSettings, Progress, extract_track
 from posecheck.metrics import compute_metrics
 from posecheck.pose import MediaPipePose, PoseEstimator
+from posecheck.ranges import load_ranges, with_status
+from posecheck.strokes import pedalling_statement, stroke_table
 from posecheck.track import PoseTrack
 from posecheck.video import VideoInfo, probe
 from posecheck.view import ViewDecision, classify_view, from_override
@@ -38,6 +41,7 @@ class Analysis:
     track: PoseTrack
     view: ViewDecision
     metrics: pd.DataFrame
+    strokes: pd.DataFrame
     summary: dict
 
 
@@ -73,16 +77,19 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str = 
         mode = "long" if info.duration_s > LONG_MODE_ABOVE_S else "full"
     if mode not in ("full", "long"):
         raise ValueError(f"mode must be full, long or auto, not {mode!r}")
-    factory = make_estimator or functools.partial(make_mediapipe, False)
+    factory = make_estimator or functools.partial(make_mediapipe, True)
     probe_est = factory()
     name = probe_est.name
+    seg = bool(getattr(probe_est, "segmentation", False))
     probe_est.close()
-    settings = ExtractSettings(estimator=name,
+    settings = ExtractSettings(estimator=name, segmentation=seg,
                                windows_s=long_mode_windows(info.duration_s) if mode == "long"
                                else None)
     track, stats = extract_track(info, outdir, settings, factory, progress, workers=workers)
     decision = from_override(view) if view else classify_view(track)
-    metrics = compute_metrics(track, decision)
+    clean = clean_track(track, info.fps, side_view=decision.near_side is not None)
+    metrics = compute_metrics(clean, decision, info.size_wh, raw_visibility=track.visibility)
+    strokes = with_status(stroke_table(metrics, clean.xy_px, decision, info.fps), load_ranges())
     wall = time.perf_counter() - t0
     summary = {
         "posecheck_version": __version__,
@@ -99,13 +106,18 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str = 
         "pose_fps": round(stats["frames_processed"] / stats["seconds"], 1)
         if stats["seconds"] > 0 else None,
         "workers": workers,
+        "pedalling": pedalling_statement(
+            strokes, info.duration_s,
+            float(metrics["knee_angle_deg_conf"].median()) if decision.near_side else None),
+        "cleaning": clean.meta.get("cleaning"),
     }
     write_csv(metrics, outdir / "metrics.csv")
+    write_csv(strokes, outdir / "strokes.csv")
     write_json(summary, outdir / "summary.json")
     if len(track) and not track.detected.any():
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames "
                            "(film from the side with the whole body in view)")
-    return Analysis(outdir, info, track, decision, metrics, summary)
+    return Analysis(outdir, info, track, decision, metrics, strokes, summary)
 
 
 def write_json(obj: dict, path: Path) -> None:

@@ -22,6 +22,8 @@ class PoseTrack:
     world_m: np.ndarray  # (T, 33, 3) world landmarks in metres (hip-centred)
     visibility: np.ndarray  # (T, 33) in [0, 1]
     meta: dict = field(default_factory=dict)  # settings and provenance, JSON-serialisable
+    #: (T, 2, K) trunk outline from the segmentation mask (see posecheck.outline), or None
+    outline: np.ndarray | None = None
 
     def __post_init__(self):
         t = len(self.t_s)
@@ -31,6 +33,8 @@ class PoseTrack:
             if getattr(self, name).shape != shape:
                 raise ValueError(f"PoseTrack.{name} has shape {getattr(self, name).shape}, "
                                  f"expected {shape}")
+        if self.outline is not None and (self.outline.ndim != 3 or len(self.outline) != t):
+            raise ValueError(f"PoseTrack.outline has shape {self.outline.shape}, expected (T,2,K)")
 
     def __len__(self) -> int:
         return len(self.t_s)
@@ -54,18 +58,22 @@ class PoseTrack:
     def concat(cls, parts: list["PoseTrack"], meta: dict | None = None) -> "PoseTrack":
         if not parts:
             return cls.empty(meta=meta)
+        outline = (np.concatenate([p.outline for p in parts])
+                   if all(p.outline is not None for p in parts) else None)
         return cls(*(np.concatenate([getattr(p, k) for p in parts]) for k in
                      ("frame", "t_s", "xy_px", "world_m", "visibility")),
-                   meta=meta if meta is not None else parts[0].meta)
+                   meta=meta if meta is not None else parts[0].meta, outline=outline)
 
     def save(self, path: str | Path) -> None:
         """Write atomically: a temporary file renamed into place, never a half file."""
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as fh:
+            extra = {} if self.outline is None else {"outline": self.outline}
             np.savez_compressed(fh, frame=self.frame, t_s=self.t_s, xy_px=self.xy_px,
                                 world_m=self.world_m, visibility=self.visibility,
-                                meta_json=np.array(json.dumps(self.meta, sort_keys=True)))
+                                meta_json=np.array(json.dumps(self.meta, sort_keys=True)),
+                                **extra)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -74,4 +82,5 @@ class PoseTrack:
     def load(cls, path: str | Path) -> "PoseTrack":
         with np.load(path, allow_pickle=False) as z:
             return cls(z["frame"], z["t_s"], z["xy_px"], z["world_m"], z["visibility"],
-                       json.loads(str(z["meta_json"])))
+                       json.loads(str(z["meta_json"])),
+                       z["outline"] if "outline" in z.files else None)

@@ -1,9 +1,11 @@
 """Which way the camera sees the rider (side-left, side-right, rear, front) and the near side.
 
-Side views: the rider faces the image-right when the nose lies right of the ears; a rider
-facing image-right shows the camera their right side (an unmirrored camera), so the near
-side is the right. World landmark depth (smaller z = closer to camera) must agree; the
-confidence is the share of frames where the per-frame votes agree with the clip's decision.
+Side views: three cues vote on the facing direction per frame (nose ahead of the ears, knees
+ahead of the hips, hands ahead of the shoulders: on a bike all three point forward). A rider
+facing image-right shows an unmirrored camera their right side; MediaPipe's world depth
+(smaller z = nearer) confirms the near side, and overrules it when it firmly disagrees
+(mirrored selfie video). Confidence = share of frames agreeing on facing x share agreeing on
+depth x share of frames that look like a side view.
 Rear/front: shoulders wide relative to trunk length; front when the nose is nearer the
 camera than the ears.
 """
@@ -61,12 +63,32 @@ def classify_view(track: PoseTrack) -> ViewDecision:
         is_front = np.nanmean(front) > 0.5
         agree = np.mean(wide & (front if is_front else ~front))
         return ViewDecision("front" if is_front else "rear", None, 0, float(agree))
-    ear_x = (xy[:, L.LEFT_EAR, 0] + xy[:, L.RIGHT_EAR, 0]) / 2
-    faces_right = xy[:, L.NOSE, 0] > ear_x
+    faces_right = _facing_votes(xy, trunk) > 0
+    right = bool(np.mean(faces_right) > 0.5)
     depth_l = np.nanmean(world[:, [L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE], 2], axis=1)
     depth_r = np.nanmean(world[:, [L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE], 2], axis=1)
     right_near = depth_r < depth_l
-    right = np.mean(faces_right) > 0.5
-    votes = (faces_right == right) & (right_near == right) & ~wide
-    side = "right" if right else "left"
-    return ViewDecision(f"side-{side}", side, 1 if right else -1, float(np.mean(votes)))
+    facing_share = float(np.mean(faces_right == right))
+    depth_share = float(np.mean(right_near == right))
+    if depth_share < 0.3:  # depth firmly says the other side: a mirrored (selfie) video
+        right_near_side = not right
+        depth_share = 1 - depth_share
+    else:
+        right_near_side = right
+    side = "right" if right_near_side else "left"
+    conf = facing_share * depth_share * float(np.mean(~wide))
+    return ViewDecision(f"side-{side}", side, 1 if right else -1, conf)
+
+
+def _facing_votes(xy: np.ndarray, trunk: np.ndarray) -> np.ndarray:
+    """(T,) > 0 where the rider faces image-right: nose ahead of the ears, knees ahead of the
+    hips and hands ahead of the shoulders (each in trunk lengths, summed)."""
+    def mid_x(a: L, b: L) -> np.ndarray:
+        return (xy[:, a, 0] + xy[:, b, 0]) / 2
+
+    cues = np.stack([
+        xy[:, L.NOSE, 0] - mid_x(L.LEFT_EAR, L.RIGHT_EAR),
+        mid_x(L.LEFT_KNEE, L.RIGHT_KNEE) - mid_x(L.LEFT_HIP, L.RIGHT_HIP),
+        mid_x(L.LEFT_WRIST, L.RIGHT_WRIST) - mid_x(L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+    ]) / np.maximum(trunk, 1e-6)
+    return np.nansum(np.sign(cues), axis=0)

@@ -1,0 +1,205 @@
+"""Pedal strokes from the foot's path: crank phase, cadence, TDC/BDC, per-stroke table.
+
+Side views: the near foot (mean of ankle, heel and foot index, which is steadier than any one
+of them) circles the bottom bracket. Its position relative to a running median centre
+(2 s window) gives the crank phase, 0 deg at top dead centre (12 o'clock) and 180 deg at
+bottom dead centre (6 o'clock), increasing in the pedalling direction whichever way the
+rider faces. A stroke runs from one TDC crossing to the next; BDC is the 180 deg crossing.
+The instant of maximum knee extension is found separately (it comes a little after BDC).
+
+Rear/front views: the image-right foot's height; a stroke runs from one lowest point (BDC) to
+the next.
+
+A stroke counts only if it takes 0.4-2 s (30-150 rpm), the phase advances steadily, the
+loop is crank-sized relative to the shin, and the hips stay put (walking moves them).
+Standing: the hips more than 15% of trunk length above their seated height.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.signal import find_peaks
+
+from posecheck.landmarks import Landmark as L, side_landmark
+
+MIN_STROKE_S, MAX_STROKE_S = 0.4, 2.0
+CENTRE_WINDOW_S = 2.0
+STANDING_RISE = 0.15  # of trunk length
+MAX_HIP_TRAVEL = 0.25  # of trunk length, within one stroke
+LOOP_TO_SHIN = (0.12, 0.9)  # foot loop radius over shin length
+MIN_LEG_CONF = 0.3  # mean knee confidence a side-view stroke needs
+
+
+def foot_point(xy: np.ndarray, side: str) -> np.ndarray:
+    """(T, 2) mean of the ankle, heel and foot index of one side (NaN if any is missing)."""
+    pts = xy[:, [side_landmark(side, j) for j in ("ANKLE", "HEEL", "FOOT_INDEX")]]
+    return pts.mean(axis=1)
+
+
+def crank_phase_deg(foot_xy: np.ndarray, t_s: np.ndarray, facing: int) -> np.ndarray:
+    """Unwrapped crank phase in degrees (0 = TDC, 180 = BDC, +360 per turn); NaN where the
+    foot is missing. Phase is unwrapped within each NaN-free run and restarts after gaps."""
+    df = pd.DataFrame(foot_xy, columns=["x", "y"], index=pd.to_timedelta(t_s, unit="s"))
+    centre = df.rolling(f"{CENTRE_WINDOW_S}s", center=True, min_periods=5).median().to_numpy()
+    rel = foot_xy - centre
+    ang = np.arctan2(rel[:, 1], facing * rel[:, 0]) + np.pi / 2  # 0 at 12 o'clock
+    out = np.full(len(ang), np.nan)
+    ok = np.isfinite(ang)
+    edges = np.diff(np.concatenate([[0], ok.astype(np.int8), [0]]))
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        out[a:b] = np.degrees(np.unwrap(ang[a:b]))
+    return out
+
+
+def _crossings(t_s: np.ndarray, phase: np.ndarray, offset_deg: float) -> np.ndarray:
+    """Times where the phase crosses offset + k*360 upwards (linear interpolation)."""
+    k = np.floor((phase - offset_deg) / 360.0)
+    idx = np.flatnonzero(np.isfinite(k[:-1]) & np.isfinite(k[1:]) & (k[1:] == k[:-1] + 1))
+    target = (k[idx + 1]) * 360.0 + offset_deg
+    frac = (target - phase[idx]) / (phase[idx + 1] - phase[idx])
+    return t_s[idx] + frac * (t_s[idx + 1] - t_s[idx])
+
+
+def segment_side(t_s: np.ndarray, xy: np.ndarray, side: str, facing: int):
+    """Candidate strokes of a side view: list of (start_s, end_s, bdc_s)."""
+    phase = crank_phase_deg(foot_point(xy, side), t_s, facing)
+    tdc = _crossings(t_s, phase, 0.0)
+    bdc = _crossings(t_s, phase, 180.0)
+    out = []
+    for a, b in zip(tdc[:-1], tdc[1:]):
+        mid = bdc[(bdc > a) & (bdc < b)]
+        out.append((a, b, mid[0] if len(mid) == 1 else np.nan))
+    return out, phase
+
+
+def segment_frontal(t_s: np.ndarray, xy: np.ndarray):
+    """Candidate strokes of a rear/front view from the image-right foot's lowest points."""
+    la, ra = xy[:, L.LEFT_ANKLE], xy[:, L.RIGHT_ANKLE]
+    right_y = np.where(la[:, 0] > ra[:, 0], la[:, 1], ra[:, 1])
+    y = pd.Series(right_y).interpolate(limit=5).to_numpy()
+    dt = np.nanmedian(np.diff(t_s)) if len(t_s) > 1 else 1.0
+    ok = np.isfinite(y)
+    if ok.sum() < 10:
+        return []
+    y_ok = np.where(ok, y, np.nanmedian(y))
+    prom = 0.3 * (np.nanpercentile(y, 95) - np.nanpercentile(y, 5))
+    peaks, _ = find_peaks(y_ok, distance=max(1, int(MIN_STROKE_S / dt)), prominence=prom)
+    times = t_s[peaks]
+    return [(a, b, a) for a, b in zip(times[:-1], times[1:])]
+
+
+def stroke_table(metrics: pd.DataFrame, xy: np.ndarray, view, fps: float) -> pd.DataFrame:
+    """One row per valid pedal stroke (see the module doc); empty when no pedalling is seen."""
+    t = metrics["time_s"].to_numpy()
+    if view.near_side:
+        cands, _ = segment_side(t, xy, view.near_side, view.facing)
+        hip = xy[:, side_landmark(view.near_side, "HIP")]
+        sh = xy[:, side_landmark(view.near_side, "SHOULDER")]
+        knee = xy[:, side_landmark(view.near_side, "KNEE")]
+        ankle = xy[:, side_landmark(view.near_side, "ANKLE")]
+        foot = foot_point(xy, view.near_side)
+    else:
+        cands = segment_frontal(t, xy)
+        hip = (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2
+        sh = (xy[:, L.LEFT_SHOULDER] + xy[:, L.RIGHT_SHOULDER]) / 2
+        knee = ankle = foot = None
+    trunk = np.nanmedian(np.linalg.norm(sh - hip, axis=1)) if len(t) else np.nan
+    seated_hip_y = np.nanmedian(hip[:, 1]) if len(t) else np.nan
+    shin = (np.nanmedian(np.linalg.norm(knee - ankle, axis=1))
+            if knee is not None and len(t) else np.nan)
+    rows = []
+    for start, end, bdc in cands:
+        dur = end - start
+        sel = (t >= start) & (t < end)
+        if not (MIN_STROKE_S <= dur <= MAX_STROKE_S) or sel.sum() < 3:
+            continue
+        travel = np.nanmax(np.ptp(hip[sel], axis=0)) if np.isfinite(hip[sel]).any() else np.inf
+        if not travel < MAX_HIP_TRAVEL * trunk:
+            continue
+        if foot is not None:
+            if not metrics["knee_angle_deg_conf"].to_numpy()[sel].mean() >= MIN_LEG_CONF:
+                continue  # the foot path is the model's guess (feet out of the picture)
+            f = foot[sel]
+            radius = np.nanmedian(np.linalg.norm(f - np.nanmean(f, axis=0), axis=1))
+            if not LOOP_TO_SHIN[0] <= radius / shin <= LOOP_TO_SHIN[1]:
+                continue
+        rows.append(_stroke_row(metrics, sel, start, end, bdc, hip, seated_hip_y, trunk, t))
+    cols = ["stroke", "start_s", "end_s", "cadence_rpm", "bdc_s", "max_extension_s",
+            "standing"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(rows)
+    df.insert(0, "stroke", np.arange(1, len(df) + 1))
+    return df
+
+
+def _at(metrics: pd.DataFrame, col: str, time_s: float) -> float:
+    if not np.isfinite(time_s):
+        return np.nan
+    t = metrics["time_s"].to_numpy()
+    v = metrics[col].to_numpy()
+    ok = np.isfinite(v)
+    if ok.sum() < 2 or time_s < t[ok][0] or time_s > t[ok][-1]:
+        return np.nan
+    return float(np.interp(time_s, t[ok], v[ok]))
+
+
+def _stroke_row(m, sel, start, end, bdc, hip, seated_hip_y, trunk, t) -> dict:
+    seg = m[sel]
+    knee = seg["knee_angle_deg"].to_numpy()
+    row = {"start_s": round(start, 4), "end_s": round(end, 4),
+           "cadence_rpm": round(60.0 / (end - start), 2),
+           "bdc_s": round(bdc, 4) if np.isfinite(bdc) else np.nan}
+    if np.isfinite(knee).any():
+        i = int(np.nanargmax(knee))
+        row["max_extension_s"] = round(float(seg["time_s"].iloc[i]), 4)
+        row["knee_max_deg"] = float(np.nanmax(knee))
+        row["knee_min_deg"] = float(np.nanmin(knee))
+    else:
+        row["max_extension_s"] = np.nan
+        row["knee_max_deg"] = row["knee_min_deg"] = np.nan
+    row["knee_at_bdc_deg"] = _at(m, "knee_angle_deg", bdc)
+    row["ankle_at_bdc_deg"] = _at(m, "ankle_angle_deg", bdc)
+    hip_angle = seg["hip_angle_deg"].to_numpy()
+    row["hip_closed_deg"] = float(np.nanmin(hip_angle)) if np.isfinite(hip_angle).any() else np.nan
+    for col, name in (("back_angle_deg", "back_mean_deg"), ("elbow_angle_deg", "elbow_mean_deg"),
+                      ("shoulder_angle_deg", "shoulder_mean_deg"), ("shrug_ratio", "shrug_mean"),
+                      ("neck_angle_deg", "neck_mean_deg"),
+                      ("thoracic_rounding_deg", "thoracic_mean_deg"),
+                      ("pelvic_tilt_deg", "pelvic_tilt_mean_deg"),
+                      ("pelvic_obliquity_deg", "obliquity_mean_deg")):
+        v = seg[col].to_numpy()
+        row[name] = float(np.nanmean(v)) if np.isfinite(v).any() else np.nan
+    obl = seg["pelvic_obliquity_deg"].to_numpy()
+    row["hip_rocking_deg"] = float(np.nanmax(obl) - np.nanmin(obl)) if np.isfinite(
+        obl).sum() > 3 else np.nan
+    row["knee_conf"] = float(seg["knee_angle_deg_conf"].mean())
+    row["ankle_conf"] = float(seg["ankle_angle_deg_conf"].mean())
+    hip_y = np.nanmedian(hip[sel, 1])
+    row["standing"] = bool(seated_hip_y - hip_y > STANDING_RISE * trunk)
+    return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}
+
+
+def pedalling_statement(strokes: pd.DataFrame, duration_s: float,
+                        leg_conf: float | None = None) -> dict:
+    """What the stroke detection saw, in words, for summary.json and the app.
+
+    ``leg_conf`` is the clip's median knee confidence (side views)."""
+    if strokes.empty and leg_conf is not None and leg_conf < MIN_LEG_CONF:
+        return {"strokes": 0, "pedalling": None,
+                "statement": "Pedal strokes could not be measured: the feet are out of the "
+                             "picture or hidden, so the leg angles are not trustworthy. Film "
+                             "with the whole body and the crank in frame."}
+    if strokes.empty:
+        return {"strokes": 0, "pedalling": False,
+                "statement": "No pedalling seen: no foot went round a crank-sized circle with "
+                             "the hips staying put. Nothing per-stroke is reported."}
+    covered = float((strokes["end_s"] - strokes["start_s"]).sum())
+    standing = int(strokes["standing"].sum())
+    return {"strokes": int(len(strokes)), "pedalling": True,
+            "cadence_rpm_median": round(float(strokes["cadence_rpm"].median()), 1),
+            "pedalling_share": round(covered / duration_s, 3) if duration_s > 0 else None,
+            "standing_strokes": standing,
+            "statement": f"{len(strokes)} pedal strokes at a median "
+                         f"{strokes['cadence_rpm'].median():.0f} rpm"
+                         + (f", {standing} standing" if standing else "") + "."}
