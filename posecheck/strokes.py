@@ -1,11 +1,12 @@
 """Pedal strokes from the foot's path: crank phase, cadence, TDC/BDC, per-stroke table.
 
 Side views: the near foot (mean of ankle, heel and foot index, which is steadier than any one
-of them) circles the bottom bracket. Its position relative to a running median centre
-(2 s window) gives the crank phase, 0 deg at top dead centre (12 o'clock) and 180 deg at
+of them) circles the bottom bracket. Its position relative to the loop's running centre
+(midpoint of the 2 s running extremes) gives the crank phase, 0 deg at top dead centre (12 o'clock) and 180 deg at
 bottom dead centre (6 o'clock), increasing in the pedalling direction whichever way the
 rider faces. A stroke runs from one TDC crossing to the next; BDC is the 180 deg crossing.
-The instant of maximum knee extension is found separately (it comes a little after BDC).
+The instant of maximum knee extension is found separately (a little before or after BDC,
+depending on saddle setback and ankling).
 
 Rear/front views: the image-right foot's height; a stroke runs from one lowest point (BDC) to
 the next.
@@ -36,12 +37,27 @@ def foot_point(xy: np.ndarray, side: str) -> np.ndarray:
     return pts.mean(axis=1)
 
 
+def crank_centre(foot_xy: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+    """(T, 2) centre of the foot's loop: the midpoint of the running minimum and maximum over
+    ``CENTRE_WINDOW_S`` (exact for a circle whenever the window holds a whole turn, i.e. above
+    60 / CENTRE_WINDOW_S rpm, however many turns it holds). Within half a window of either end
+    of the clip the window is cut short, so the nearest full-window centre is used there."""
+    df = pd.DataFrame(foot_xy, columns=["x", "y"], index=pd.to_timedelta(t_s, unit="s"))
+    roll = df.rolling(f"{CENTRE_WINDOW_S}s", center=True, min_periods=5)
+    centre = ((roll.max() + roll.min()) / 2).to_numpy().copy()
+    if len(t_s):
+        half = CENTRE_WINDOW_S / 2
+        inner = np.flatnonzero((t_s >= t_s[0] + half) & (t_s <= t_s[-1] - half))
+        if len(inner):
+            centre[: inner[0]] = centre[inner[0]]
+            centre[inner[-1] + 1:] = centre[inner[-1]]
+    return centre
+
+
 def crank_phase_deg(foot_xy: np.ndarray, t_s: np.ndarray, facing: int) -> np.ndarray:
     """Unwrapped crank phase in degrees (0 = TDC, 180 = BDC, +360 per turn); NaN where the
     foot is missing. Phase is unwrapped within each NaN-free run and restarts after gaps."""
-    df = pd.DataFrame(foot_xy, columns=["x", "y"], index=pd.to_timedelta(t_s, unit="s"))
-    centre = df.rolling(f"{CENTRE_WINDOW_S}s", center=True, min_periods=5).median().to_numpy()
-    rel = foot_xy - centre
+    rel = foot_xy - crank_centre(foot_xy, t_s)
     ang = np.arctan2(rel[:, 1], facing * rel[:, 0]) + np.pi / 2  # 0 at 12 o'clock
     out = np.full(len(ang), np.nan)
     ok = np.isfinite(ang)
