@@ -34,6 +34,8 @@ FRONTAL_COLUMNS = ("pelvic_obliquity_deg", "shoulder_tilt_deg")
 ALL_COLUMNS = SIDE_COLUMNS + OUTLINE_COLUMNS + FRONTAL_COLUMNS
 #: margin (fraction of width/height) inside which a landmark counts as in the picture
 IN_FRAME_MARGIN = 0.01
+#: rear/front: a hip or shoulder line shorter than this share of its median is not measured
+MIN_WIDTH_SHARE = 0.6
 
 
 def landmark_confidence(raw_visibility: np.ndarray, cleaned_xy: np.ndarray,
@@ -98,9 +100,15 @@ def compute_metrics(track: PoseTrack, view: ViewDecision, size_wh: tuple[int, in
                 conf[c] = lm_conf[:, trunk_idx].min(axis=1) * outline_ok * view.confidence
     elif view.view in ("rear", "front"):
         xy = track.xy_px
-        cols["pelvic_obliquity_deg"] = line_tilt_deg(xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP])
-        cols["shoulder_tilt_deg"] = line_tilt_deg(xy[:, L.LEFT_SHOULDER],
-                                                  xy[:, L.RIGHT_SHOULDER])
+        for col, a, b in (("pelvic_obliquity_deg", L.LEFT_HIP, L.RIGHT_HIP),
+                          ("shoulder_tilt_deg", L.LEFT_SHOULDER, L.RIGHT_SHOULDER)):
+            tilt = line_tilt_deg(xy[:, a], xy[:, b])
+            # two points that collapse together (the model losing one of them) give a
+            # meaningless line: NaN below MIN_WIDTH_SHARE of the clip's median width
+            width = np.linalg.norm(xy[:, a] - xy[:, b], axis=-1)
+            if np.isfinite(width).any():
+                tilt[~(width >= MIN_WIDTH_SHARE * np.nanmedian(width))] = np.nan
+            cols[col] = tilt
         conf["pelvic_obliquity_deg"] = lm_conf[:, [L.LEFT_HIP, L.RIGHT_HIP]].min(axis=1)
         conf["shoulder_tilt_deg"] = lm_conf[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].min(axis=1)
         for c in FRONTAL_COLUMNS:

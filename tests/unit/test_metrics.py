@@ -123,3 +123,19 @@ def test_compute_metrics_view_validity():
     rear = compute_metrics(tr, ViewDecision("rear", None, 0, 1.0), (640, 640))
     assert rear["knee_angle_deg"].isna().all() and rear["knee_angle_deg_conf"].eq(0).all()
     assert rear["pelvic_obliquity_deg"].notna().all()
+
+
+def test_rear_obliquity_not_measured_when_the_hips_collapse_together():
+    n = 10
+    xy = np.full((n, N_LANDMARKS, 2), np.nan)
+    xy[:, L.LEFT_HIP] = [450.0, 400.0]
+    xy[:, L.RIGHT_HIP] = [550.0, 400.0 - 100 * np.tan(np.radians(4))]
+    xy[3, L.RIGHT_HIP] = [455.0, 380.0]  # the model put both hips on one spot: 76 deg "tilt"
+    xy[:, L.LEFT_SHOULDER] = [430.0, 200.0]
+    xy[:, L.RIGHT_SHOULDER] = [570.0, 200.0]
+    tr = PoseTrack(np.arange(n), np.arange(n) / 30, xy, np.zeros((n, N_LANDMARKS, 3)),
+                   np.ones((n, N_LANDMARKS)))
+    rear = compute_metrics(tr, ViewDecision("rear", None, 0, 1.0), (1000, 800))
+    ob = rear["pelvic_obliquity_deg"].to_numpy()
+    assert np.isnan(ob[3]) and rear["pelvic_obliquity_deg_conf"].iloc[3] == 0
+    np.testing.assert_allclose(np.delete(ob, 3), 4.0)

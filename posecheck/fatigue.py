@@ -1,0 +1,373 @@
+"""Fatigue timeline: when tension and posture collapse set in, against the rider's own baseline.
+
+Method (all times in seconds of the ride):
+
+1. **Units.** Each metric is summarised per pedal stroke (median of the stroke's frames whose
+   confidence is at least ``MIN_CONF``; standing strokes are left out) or, when no strokes
+   were found, per 2-second bin. A single bad frame cannot move a unit.
+2. **Baseline.** The rider's fresh posture: by default from ``settle_s`` (the smaller of 60 s
+   and 5% of the ride, to skip settling in) for the smaller of 5 minutes and a fifth of the
+   ride. Per metric: the median of the units and their spread (1.4826 x MAD). A stored
+   baseline (rider profile) can replace it.
+3. **Threshold.** A change counts when it exceeds both ``SPREAD_K`` x the baseline spread and
+   the sign's minimum meaningful change (:data:`SIGNS`: the measurement-noise floor for angles,
+   a relative change for ratios).
+4. **Sustain.** The directed deviation (positive = the fatigued direction) is smoothed with a
+   running median over a third of ``sustain_s``; a finding needs it above the threshold
+   without a break for at least ``sustain_s`` (default: a sixth of the ride, 20 s to 5 min).
+   Excursions that come back sooner (a standing effort, a drink, a head turn, a change of
+   hand position) are reported as position changes, never as findings.
+5. **Onset.** The change point of a continuous piecewise-linear fit (``ruptures``, dynamic
+   programming, ``clinear`` cost, two breakpoints) to the smoothed series on a regular grid:
+   the last breakpoint at or before the sustained run begins is where the drift started.
+6. **Confidence** (0-1): data coverage after the onset x mean metric confidence x effect
+   strength (late change over twice the threshold, capped at 1).
+
+Scores: each sign's excess ``z`` = smoothed directed deviation / threshold, floored at 0
+(1 = at its meaningful-change threshold). The tension score and the collapse score are the
+sums of their family's ``z``, so a score of 1 means one sign at its threshold; each time
+point names the sign that drives it most.
+
+These are signs for a rider, fitter or coach, never a diagnosis.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MIN_CONF = 0.5
+SPREAD_K = 3.0
+BIN_S = 2.0
+EXCURSION_SMOOTH_S = 5.0  # light smoothing for spotting short position changes
+MIN_BASELINE_UNITS = 5
+CLINICIAN = ("These are posture signs, not a diagnosis. Pain that lasts after riding, or "
+             "numbness or tingling, deserves a visit to a physiotherapist or sports doctor.")
+
+
+@dataclass(frozen=True)
+class Sign:
+    """A posture sign the timeline watches."""
+
+    metric: str  # column of metrics.csv (per frame) or strokes.csv (per stroke)
+    family: str  # "tension" or "collapse"
+    direction: int  # +1: rising is the fatigued direction; -1: falling is
+    min_change: float  # minimum meaningful change, in the metric's unit (or relative)
+    relative: bool  # min_change is a fraction of the baseline value
+    unit: str
+    what: str  # "Your shoulders began creeping up"
+    measure: str  # "ear-to-shoulder distance"
+    advice: str
+    per_stroke: bool = False  # the value comes from strokes.csv
+
+
+SIGNS: tuple[Sign, ...] = (
+    Sign("shrug_ratio", "tension", -1, 0.10, True, "ratio", "Your shoulders began creeping up",
+         "ear-to-shoulder distance",
+         "Drop your shoulders away from your ears and loosen your grip every few minutes; "
+         "a shrug held for an hour loads the neck and upper back."),
+    Sign("elbow_angle_deg", "tension", +1, 5.0, False, "deg", "Your elbows began locking out",
+         "elbow angle",
+         "Soften your elbows: a slight bend absorbs the road's shocks that straight arms pass "
+         "into the shoulders and upper back."),
+    Sign("neck_angle_deg", "tension", +1, 6.0, False, "deg", "Your neck began to extend",
+         "head-to-trunk angle",
+         "Let your head sit in line with your back and look ahead with your eyes, not your "
+         "neck; if you have to crane to see, ask a fitter about reach and bar drop."),
+    Sign("thoracic_rounding_deg", "collapse", +1, 4.0, False, "deg",
+         "Your upper back began to round", "upper-back rounding",
+         "Change hand position or stand for a minute to reset your back; core and upper-back "
+         "strength work helps hold posture late in a ride."),
+    Sign("back_angle_deg", "collapse", -1, 3.0, False, "deg", "Your back angle began dropping",
+         "back angle",
+         "Reset on the saddle and change hand position; if you slide forward as you tire, "
+         "ask a fitter to check saddle tilt and reach."),
+    Sign("pelvic_tilt_deg", "collapse", +1, 3.0, False, "deg",
+         "Your pelvis began tipping back (lower back rounding)", "lower-back slope (proxy)",
+         "Stand for a minute and sit back down on your sit bones; core strength helps keep "
+         "the pelvis steady, and a fitter can check saddle tilt and setback."),
+    Sign("hip_rocking_deg", "collapse", +1, 2.0, False, "deg",
+         "Your hips began rocking more on the saddle", "side-to-side hip rocking per stroke",
+         "Rocking that grows as you tire can mean the saddle is a little high or the legs "
+         "are fading; ease off, and have a fitter check saddle height.", per_stroke=True),
+)
+SIGN_BY_METRIC = {s.metric: s for s in SIGNS}
+
+
+@dataclass(frozen=True)
+class FatigueSettings:
+    baseline_s: float | None = None  # length of the baseline window; None = scaled to the ride
+    sustain_s: float | None = None  # how long a drift must hold; None = scaled to the ride
+    settle_s: float | None = None  # seconds skipped at the start; None = scaled to the ride
+
+
+def default_windows(duration_s: float, s: FatigueSettings = FatigueSettings()):
+    """(settle_s, baseline_end_s, sustain_s) for a ride of ``duration_s`` seconds."""
+    settle = s.settle_s if s.settle_s is not None else min(60.0, 0.05 * duration_s)
+    length = s.baseline_s if s.baseline_s is not None else min(300.0, duration_s / 5)
+    sustain = s.sustain_s if s.sustain_s is not None else float(
+        np.clip(duration_s / 6, 20.0, 300.0))
+    return settle, settle + length, sustain
+
+
+def units(metrics: pd.DataFrame, strokes: pd.DataFrame) -> pd.DataFrame:
+    """Per-stroke (or per 2 s bin) medians of every metric, frames below ``MIN_CONF`` ignored.
+
+    Columns: ``start_s``, ``end_s``, ``time_s`` (middle), ``conf_<metric>`` (mean confidence
+    of the frames used) and one column per metric (NaN where no frame qualified)."""
+    t = metrics["time_s"].to_numpy()
+    seated = strokes[~strokes["standing"].astype(bool)] if len(strokes) else strokes
+    if len(seated) >= MIN_BASELINE_UNITS:
+        edges = seated[["start_s", "end_s"]].to_numpy(float)
+    elif len(t):
+        starts = np.arange(t[0], t[-1] + 1e-9, BIN_S)
+        edges = np.stack([starts, starts + BIN_S], axis=1)
+    else:
+        edges = np.zeros((0, 2))
+    idx = np.searchsorted(edges[:, 0], t, side="right") - 1
+    ok = (idx >= 0) & (t < edges[np.clip(idx, 0, None), 1]) if len(edges) else np.zeros(
+        len(t), bool)
+    out = {"start_s": edges[:, 0], "end_s": edges[:, 1], "time_s": edges.mean(axis=1)}
+    for sign in SIGNS:
+        if sign.per_stroke:
+            continue
+        col = sign.metric
+        if col not in metrics:
+            continue
+        v = metrics[col].to_numpy(float)
+        c = metrics[f"{col}_conf"].to_numpy(float)
+        good = ok & np.isfinite(v) & (c >= MIN_CONF)
+        frame = pd.DataFrame({"u": idx[good], "v": v[good], "c": c[good]})
+        g = frame.groupby("u")
+        med = np.full(len(edges), np.nan)
+        cm = np.zeros(len(edges))
+        if len(frame):
+            med[g["v"].median().index] = g["v"].median().to_numpy()
+            cm[g["c"].mean().index] = g["c"].mean().to_numpy()
+        out[col] = med
+        out[f"conf_{col}"] = cm
+    if len(strokes) and "hip_rocking_deg" in strokes and len(seated) >= MIN_BASELINE_UNITS:
+        rock = seated["hip_rocking_deg"].to_numpy(float)
+        out["hip_rocking_deg"] = rock
+        out["conf_hip_rocking_deg"] = np.where(np.isfinite(rock), 1.0, 0.0)
+    return pd.DataFrame(out)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Index ranges [a, b) where ``mask`` is True."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
+def running_median(t: np.ndarray, v: np.ndarray, window_s: float) -> np.ndarray:
+    """Centred running median over ``window_s`` seconds of the finite values (NaN kept)."""
+    s = pd.Series(v, index=pd.to_timedelta(t, unit="s"))
+    ok = s.notna().to_numpy()
+    out = np.full(len(v), np.nan)
+    if ok.any():
+        r = s[ok].rolling(pd.Timedelta(seconds=window_s), center=True, min_periods=1).median()
+        out[ok] = r.to_numpy()
+    return out
+
+
+def onset_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, t0: float) -> float:
+    """Where the drift that is sustained from ``run_start_s`` began (see the module doc)."""
+    import ruptures as rpt
+
+    ok = np.isfinite(smooth) & (t >= t0)
+    if ok.sum() < 8:
+        return run_start_s
+    tt, vv = t[ok], smooth[ok]
+    n = int(min(200, max(20, ok.sum())))
+    grid = np.linspace(tt[0], tt[-1], n)
+    y = np.interp(grid, tt, vv)
+    scale = np.nanstd(y)
+    if not scale > 0:
+        return run_start_s
+    try:
+        bkps = rpt.Dynp(model="clinear", min_size=3, jump=1).fit(y / scale).predict(n_bkps=2)
+    except Exception:  # ruptures refuses too-short signals: fall back to the run start
+        return run_start_s
+    times = [grid[min(b, n - 1)] for b in bkps[:-1]]
+    before = [x for x in times if x <= run_start_s + 1e-9]
+    return float(before[-1]) if before else run_start_s
+
+
+def mmss(t_s: float) -> str:
+    t = int(round(t_s))
+    h, rem = divmod(t, 3600)
+    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
+
+
+def _describe_change(sign: Sign, base: float, late: float, baseline_txt: str) -> tuple[str, float, str]:
+    """(sentence tail, change, change unit)."""
+    if sign.relative:
+        pct = 100.0 * (late - base) / base
+        word = "shorter" if pct < 0 else "longer"
+        return (f"{sign.measure} {abs(pct):.0f}% {word} than in {baseline_txt}", pct, "%")
+    d = late - base
+    return (f"{sign.measure} {late:.0f}° against {base:.0f}° in {baseline_txt} "
+            f"({d:+.0f}°)", d, "deg")
+
+
+def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: float,
+                    settings: FatigueSettings = FatigueSettings(),
+                    stored_baseline: dict | None = None) -> tuple[dict, pd.DataFrame]:
+    """Findings (``findings.json`` content) and the per-unit timeline (``timeline.csv``).
+
+    ``stored_baseline`` maps metric -> {"median": m, "spread": s} from a rider profile; those
+    metrics are judged against it instead of the ride's own first minutes."""
+    settle, base_end, sustain = default_windows(duration_s, settings)
+    u = units(metrics, strokes)
+    t = u["time_s"].to_numpy()
+    smooth_s = max(sustain / 3, 3 * BIN_S)
+    timeline = u[["start_s", "end_s", "time_s"]].copy()
+    findings, skipped, excursions, baselines = [], [], [], {}
+    family_z = {"tension": np.zeros(len(u)), "collapse": np.zeros(len(u))}
+    drivers = {"tension": np.full(len(u), "", dtype=object),
+               "collapse": np.full(len(u), "", dtype=object)}
+    best_z = {"tension": np.zeros(len(u)), "collapse": np.zeros(len(u))}
+    in_base = (t >= settle) & (t <= base_end)
+    baseline_txt = (f"your first {mmss(base_end)}" if settle < 1 else
+                    f"your fresh minutes ({mmss(settle)}-{mmss(base_end)})")
+    for sign in SIGNS:
+        if sign.metric not in u:
+            continue
+        if not np.isfinite(u[sign.metric]).any():
+            skipped.append({"metric": sign.metric, "reason": "not measured with confidence "
+                            f"{MIN_CONF} or more in this clip"})
+            continue
+        v = u[sign.metric].to_numpy(float)
+        conf = u[f"conf_{sign.metric}"].to_numpy(float)
+        stored = (stored_baseline or {}).get(sign.metric)
+        if stored:
+            base, spread, source = float(stored["median"]), float(stored["spread"]), "profile"
+        else:
+            b = v[in_base & np.isfinite(v)]
+            if len(b) < MIN_BASELINE_UNITS:
+                skipped.append({"metric": sign.metric, "reason":
+                                f"only {len(b)} usable strokes/bins in the baseline window "
+                                f"{mmss(settle)}-{mmss(base_end)}"})
+                continue
+            base = float(np.median(b))
+            spread = float(1.4826 * np.median(np.abs(b - base)))
+            source = "ride"
+        floor = sign.min_change * abs(base) if sign.relative else sign.min_change
+        threshold = max(floor, SPREAD_K * spread)
+        dev = sign.direction * (v - base)
+        smooth = running_median(t, dev, smooth_s)
+        z = np.clip(np.nan_to_num(smooth / threshold, nan=0.0), 0, None)
+        timeline[sign.metric] = v
+        timeline[f"{sign.metric}_z"] = np.round(z, 3)
+        fam = sign.family
+        family_z[fam] += z
+        stronger = z > best_z[fam]
+        drivers[fam] = np.where(stronger & (z > 0), sign.metric, drivers[fam])
+        best_z[fam] = np.maximum(best_z[fam], z)
+        baselines[sign.metric] = {"median": round(base, 4), "spread": round(spread, 4),
+                                  "threshold": round(threshold, 4), "source": source}
+        # runs above the threshold (NaN units neither break nor extend a run)
+        valid = np.isfinite(smooth)
+        tv, sv = t[valid], smooth[valid]
+        after_base = tv > (base_end if source == "ride" else settle)
+        above = (sv > threshold) & after_base
+        starts, ends = u["start_s"].to_numpy()[valid], u["end_s"].to_numpy()[valid]
+        found = None
+        for a, b in _runs(above & (sv > 0)):
+            if ends[b - 1] - starts[a] >= sustain:
+                found = (float(starts[a]), float(ends[b - 1]), a, b)
+                break
+        # short excursions either way (standing, a drink, a head turn, hands moved)
+        quick = running_median(tv, dev[valid], EXCURSION_SMOOTH_S)
+        for a, b in _runs(np.abs(quick) > threshold):
+            if ends[b - 1] - starts[a] < sustain:
+                excursions.append({"metric": sign.metric, "start_s": round(float(starts[a]), 1),
+                                   "end_s": round(float(ends[b - 1]), 1)})
+        if found is None:
+            continue
+        start, end, a, b = found
+        onset = onset_time(t, smooth, start, settle if source == "profile" else base_end - (
+            base_end - settle) / 2)
+        late_sel = (t >= end - sustain) & (t <= end) & np.isfinite(v)
+        late = float(np.median(v[late_sel]))
+        tail, change, change_unit = _describe_change(sign, base, late, baseline_txt
+                                                     if source == "ride" else
+                                                     "your stored baseline")
+        after = t >= onset
+        coverage = float(np.mean(np.isfinite(v[after]))) if after.any() else 0.0
+        mconf = float(np.mean(conf[after & np.isfinite(v)])) if (after & np.isfinite(v)).any() \
+            else 0.0
+        strength = min(1.0, abs(sign.direction * (late - base)) / (2 * threshold))
+        findings.append({
+            "metric": sign.metric, "family": sign.family, "onset_s": round(onset, 1),
+            "onset": mmss(onset), "sustained_from_s": round(start, 1),
+            "sustained_until_s": round(end, 1), "baseline_value": round(base, 4),
+            "late_value": round(late, 4), "change": round(change, 2),
+            "change_unit": change_unit, "threshold": round(threshold, 4),
+            "confidence": round(coverage * mconf * strength, 2),
+            "sentence": f"{sign.what} at {mmss(onset)}: {tail}.",
+            "advice": sign.advice})
+    findings.sort(key=lambda f: f["onset_s"])
+    for fam in family_z:
+        timeline[f"{fam}_score"] = np.round(family_z[fam], 3)
+        timeline[f"{fam}_driver"] = drivers[fam]
+    variability = movement_variability(u, strokes, excursions, duration_s)
+    out = {
+        "baseline": {"start_s": round(settle, 1), "end_s": round(base_end, 1),
+                     "per_metric": baselines},
+        "sustain_s": round(sustain, 1),
+        "findings": findings,
+        "steady": not findings,
+        "headline": headline(findings, sustain),
+        "not_assessed": skipped,
+        "position_changes": excursions,
+        "variability": variability,
+        "note": CLINICIAN,
+    }
+    return out, timeline
+
+
+def headline(findings: list[dict], sustain_s: float) -> str:
+    if not findings:
+        return ("Your posture held steady: nothing drifted beyond its noise floor for longer "
+                f"than {mmss(sustain_s)}.")
+    first = findings[0]
+    more = len(findings) - 1
+    return first["sentence"] + (f" {more} more sign{'s' if more > 1 else ''} followed."
+                                if more else "")
+
+
+def movement_variability(u: pd.DataFrame, strokes: pd.DataFrame, excursions: list[dict],
+                         duration_s: float) -> dict:
+    """How posture variation, position changes and standing evolve over the ride's thirds."""
+    thirds = []
+    for i in range(3):
+        a, b = duration_s * i / 3, duration_s * (i + 1) / 3
+        sel = (u["time_s"] >= a) & (u["time_s"] < b)
+        row = {"start_s": round(a, 1), "end_s": round(b, 1)}
+        for col in ("back_angle_deg", "elbow_angle_deg"):
+            v = u.loc[sel, col].dropna().to_numpy() if col in u else np.zeros(0)
+            row[f"{col}_spread"] = (round(float(1.4826 * np.median(np.abs(v - np.median(v)))), 2)
+                                    if len(v) >= 3 else None)
+        row["position_changes"] = len({(e["start_s"] // 5) for e in excursions
+                                       if a <= e["start_s"] < b})
+        if len(strokes):
+            st = strokes[(strokes["start_s"] >= a) & (strokes["start_s"] < b)]
+            row["standing_s"] = round(float((st["end_s"] - st["start_s"])[
+                st["standing"].astype(bool)].sum()), 1)
+        else:
+            row["standing_s"] = 0.0
+        thirds.append(row)
+    first, last = thirds[0], thirds[-1]
+    notes = []
+    for col, name in (("back_angle_deg", "back angle"), ("elbow_angle_deg", "elbow angle")):
+        f, l_ = first[f"{col}_spread"], last[f"{col}_spread"]
+        if f and l_ is not None and f > 0 and l_ < 0.6 * f:
+            notes.append(f"Your {name} varied less in the last third of the ride "
+                         f"(spread {l_:.1f}° against {f:.1f}° at the start).")
+    if first["position_changes"] + first["standing_s"] > 0 and last["position_changes"] == 0 \
+            and last["standing_s"] == 0:
+        notes.append("You changed position or stood in the first third but not in the last: "
+                     "moving around on the bike relieves the back.")
+    return {"thirds": thirds, "notes": notes}

@@ -1,0 +1,196 @@
+"""Fatigue timeline on synthetic metric tables whose drifts and onsets are known exactly."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from posecheck.fatigue import (FatigueSettings, SIGNS, analyse_fatigue, default_windows, mmss,
+                               running_median, units)
+
+FPS = 10.0
+BASE = {"shrug_ratio": 0.40, "elbow_angle_deg": 155.0, "neck_angle_deg": 30.0,
+        "thoracic_rounding_deg": 5.0, "back_angle_deg": 40.0, "pelvic_tilt_deg": 2.0}
+NOISE = {"shrug_ratio": 0.004, "elbow_angle_deg": 1.0, "neck_angle_deg": 1.0,
+         "thoracic_rounding_deg": 0.7, "back_angle_deg": 0.5, "pelvic_tilt_deg": 0.5}
+
+
+def ride(duration_s=600.0, drifts=None, events=(), seed=1, keep=None):
+    """Per-frame metrics of a steady rider with optional ramps {metric: (onset, full, change)}
+    and transient steps ``(metric, start, end, change)``; ``keep`` masks frames (long mode)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(duration_s * FPS)) / FPS
+    df = pd.DataFrame({"frame": np.arange(len(t)), "time_s": t})
+    for col, base in BASE.items():
+        v = base + rng.normal(0, NOISE[col], len(t))
+        for name, (onset, full, change) in (drifts or {}).items():
+            if name == col:
+                v = v + change * np.clip((t - onset) / (full - onset), 0, 1)
+        for name, a, b, change in events:
+            if name == col:
+                v = v + change * ((t >= a) & (t < b))
+        df[col] = v
+        df[f"{col}_conf"] = 0.9
+    if keep is not None:
+        df = df[keep(t)].reset_index(drop=True)
+    return df
+
+
+NO_STROKES = pd.DataFrame(columns=["start_s", "end_s", "standing"])
+
+
+def test_default_windows_scale_with_the_ride():
+    assert default_windows(180.0) == pytest.approx((9.0, 45.0, 30.0))
+    assert default_windows(5400.0) == pytest.approx((60.0, 360.0, 300.0))
+    assert default_windows(600.0, FatigueSettings(baseline_s=120, sustain_s=90)) == \
+        pytest.approx((30.0, 150.0, 90.0))
+
+
+def test_steady_ride_has_no_findings_and_says_so():
+    out, timeline = analyse_fatigue(ride(), NO_STROKES, 600.0)
+    assert out["findings"] == [] and out["steady"]
+    assert "held steady" in out["headline"]
+    assert timeline["tension_score"].max() < 1 and timeline["collapse_score"].max() < 1
+    assert set(out["baseline"]["per_metric"]) == set(BASE)
+
+
+@pytest.mark.parametrize("metric,change,unit,family", [
+    ("shrug_ratio", -0.08, "%", "tension"),
+    ("elbow_angle_deg", 12.0, "deg", "tension"),
+    ("neck_angle_deg", 12.0, "deg", "tension"),
+    ("thoracic_rounding_deg", 10.0, "deg", "collapse"),
+    ("back_angle_deg", -8.0, "deg", "collapse"),
+    ("pelvic_tilt_deg", 8.0, "deg", "collapse"),
+])
+def test_each_drift_is_found_with_its_onset(metric, change, unit, family):
+    onset, full = 280.0, 400.0
+    out, timeline = analyse_fatigue(ride(drifts={metric: (onset, full, change)}), NO_STROKES,
+                                    600.0)
+    assert [f["metric"] for f in out["findings"]] == [metric]
+    f = out["findings"][0]
+    assert f["family"] == family and f["change_unit"] == unit
+    assert f["onset_s"] == pytest.approx(onset, abs=25), f
+    assert f["late_value"] == pytest.approx(BASE[metric] + change, abs=4 * NOISE[metric])
+    expected = 100 * change / BASE[metric] if unit == "%" else change
+    assert f["change"] == pytest.approx(expected, rel=0.15)
+    assert f["confidence"] > 0.6
+    assert f["onset"] == mmss(f["onset_s"]) and f["onset"] in f["sentence"]
+    assert f["advice"]
+    # the family score passes 1 after the onset and names this metric as the driver
+    late = timeline["time_s"] > full
+    assert (timeline.loc[late, f"{family}_score"] > 1).all()
+    assert (timeline.loc[late, f"{family}_driver"] == metric).all()
+    other = "collapse" if family == "tension" else "tension"
+    assert timeline[f"{other}_score"].max() < 1
+
+
+def test_shrug_sentence_reads_like_the_brief():
+    out, _ = analyse_fatigue(ride(drifts={"shrug_ratio": (280, 400, -0.072)}), NO_STROKES, 600.0)
+    s = out["findings"][0]["sentence"]
+    assert s.startswith("Your shoulders began creeping up at 4:")
+    assert "ear-to-shoulder distance 18% shorter than in your fresh minutes (0:30-2:30)" in s
+
+
+@pytest.mark.parametrize("event", [
+    ("back_angle_deg", 200, 220, 25.0),  # a 20 s standing effort
+    ("elbow_angle_deg", 300, 310, -40.0),  # a drink
+    ("neck_angle_deg", 400, 404, -25.0),  # a head turn to a screen
+    ("elbow_angle_deg", 450, 510, -20.0),  # hands on the tops for a minute, then back
+])
+def test_transients_are_not_findings_but_position_changes(event):
+    out, _ = analyse_fatigue(ride(events=[event]), NO_STROKES, 600.0)
+    assert out["findings"] == []
+    metric, a, b, _ = event
+    hits = [e for e in out["position_changes"] if e["metric"] == metric]
+    assert hits and abs(hits[0]["start_s"] - a) < 25
+
+
+def test_opposite_direction_is_not_fatigue():
+    """Shoulders dropping (shrug ratio rising) is relaxing, not tension."""
+    out, _ = analyse_fatigue(ride(drifts={"shrug_ratio": (280, 400, +0.08)}), NO_STROKES, 600.0)
+    assert out["findings"] == []
+
+
+def test_small_drift_below_the_noise_floor_is_ignored():
+    out, _ = analyse_fatigue(ride(drifts={"elbow_angle_deg": (280, 400, 3.0)}), NO_STROKES,
+                             600.0)
+    assert out["findings"] == []
+
+
+def test_single_bad_frames_change_nothing():
+    df = ride()
+    rng = np.random.default_rng(5)
+    bad = rng.choice(len(df), 60, replace=False)
+    df.loc[bad, "elbow_angle_deg"] = 179.0
+    out, _ = analyse_fatigue(df, NO_STROKES, 600.0)
+    assert out["findings"] == []
+    ref, _ = analyse_fatigue(ride(), NO_STROKES, 600.0)
+    assert out["baseline"]["per_metric"]["elbow_angle_deg"]["median"] == pytest.approx(
+        ref["baseline"]["per_metric"]["elbow_angle_deg"]["median"], abs=0.3)
+
+
+def test_low_confidence_frames_are_not_used():
+    df = ride(drifts={"elbow_angle_deg": (280, 400, 12.0)})
+    df["elbow_angle_deg_conf"] = 0.2
+    out, _ = analyse_fatigue(df, NO_STROKES, 600.0)
+    assert "elbow_angle_deg" not in out["baseline"]["per_metric"]
+    assert any(s["metric"] == "elbow_angle_deg" for s in out["not_assessed"])
+
+
+def test_long_mode_windows_give_the_same_findings():
+    drifts = {"shrug_ratio": (1500, 2400, -0.08), "elbow_angle_deg": (2000, 2600, 12.0)}
+    full, _ = analyse_fatigue(ride(3600.0, drifts), NO_STROKES, 3600.0)
+    long_, _ = analyse_fatigue(ride(3600.0, drifts, keep=lambda t: (t % 60) < 20), NO_STROKES,
+                               3600.0)
+    assert [f["metric"] for f in full["findings"]] == [f["metric"] for f in long_["findings"]]
+    assert len(full["findings"]) == 2
+    for a, b in zip(full["findings"], long_["findings"]):
+        assert a["onset_s"] == pytest.approx(b["onset_s"], abs=90)
+        assert a["change"] == pytest.approx(b["change"], rel=0.1)
+
+
+def test_a_stored_baseline_catches_a_rider_tired_from_the_start():
+    # shoulders already up by 18% from the first minute: the ride's own baseline sees nothing
+    df = ride(drifts={"shrug_ratio": (0.0, 1.0, -0.072)})
+    own, _ = analyse_fatigue(df, NO_STROKES, 600.0)
+    assert own["findings"] == []
+    stored = {"shrug_ratio": {"median": 0.40, "spread": 0.004}}
+    out, _ = analyse_fatigue(df, NO_STROKES, 600.0, stored_baseline=stored)
+    assert [f["metric"] for f in out["findings"]] == ["shrug_ratio"]
+    assert out["baseline"]["per_metric"]["shrug_ratio"]["source"] == "profile"
+    assert "stored baseline" in out["findings"][0]["sentence"]
+
+
+def test_units_follow_strokes_and_drop_standing_ones():
+    df = ride(60.0)
+    strokes = pd.DataFrame({"start_s": np.arange(0, 59, 1.0), "end_s": np.arange(1, 60, 1.0),
+                            "standing": [i % 10 == 0 for i in range(59)],
+                            "hip_rocking_deg": np.linspace(2, 4, 59)})
+    u = units(df, strokes)
+    assert len(u) == 59 - 6
+    assert u["time_s"].iloc[0] == pytest.approx(1.5)
+    expected = df.loc[(df.time_s >= 1) & (df.time_s < 2), "elbow_angle_deg"].median()
+    assert u["elbow_angle_deg"].iloc[0] == pytest.approx(expected)
+    assert "hip_rocking_deg" in u
+
+
+def test_narrowing_movement_is_reported():
+    rng = np.random.default_rng(3)
+    df = ride(600.0)
+    early = df["time_s"] < 200
+    wobble = 6 * np.sin(2 * np.pi * df["time_s"] / 30)  # posture shifting early on
+    df.loc[early, "back_angle_deg"] += wobble[early] + rng.normal(0, 1, early.sum())
+    out, _ = analyse_fatigue(df, NO_STROKES, 600.0)
+    notes = " ".join(out["variability"]["notes"])
+    assert "back angle varied less in the last third" in notes
+
+
+def test_running_median_ignores_nan():
+    t = np.arange(10.0)
+    v = np.array([1, 1, np.nan, 1, 100, 1, 1, np.nan, 1, 1], float)
+    out = running_median(t, v, 3.0)
+    assert np.isnan(out[2]) and np.isnan(out[7])
+    assert out[4] == 1.0
+
+
+def test_every_sign_has_advice_and_a_family():
+    for s in SIGNS:
+        assert s.family in ("tension", "collapse") and s.advice and s.what.startswith("Your")
