@@ -4,12 +4,20 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from posecheck.pipeline import NoRiderError, analyze
-from posecheck.ui import analysis_dir, data_root, list_analyses, list_samples, safe_filename
+from posecheck.calibration import ProfileError, load_profile
+from posecheck.pipeline import NoRiderError, analyze, load_analysis
+from posecheck.ranges import load_ranges
+from posecheck.render import annotated_frame, write_annotated_video
+from posecheck.ui import (analysis_dir, data_root, list_analyses, list_profiles, list_samples,
+                          safe_filename)
+from posecheck.ui.charts import distribution, metric_timeline, scores_chart, watched_metrics
 from posecheck.video import VIDEO_SUFFIXES, VideoError
+
+MAX_UPLOAD_MB = 4096  # keep in step with .streamlit/config.toml
 
 st.set_page_config(page_title="posecheck", page_icon="🚴", layout="wide")
 st.title("posecheck — posture on the bike, over time")
@@ -18,70 +26,190 @@ st.caption("Film yourself from the side on a trainer (whole body and crank in fr
 
 with st.sidebar:
     st.header("Clip")
-    source = st.radio("Source", ["Bundled sample", "Upload a clip"], key="source")
+    source = st.radio("Source", ["Bundled sample", "Upload a clip", "Earlier analysis"],
+                      key="source")
     video: Path | None = None
+    reopen: Path | None = None
     if source == "Bundled sample":
         samples = list_samples()
         choice = st.selectbox("Sample", list(samples), key="sample")
         video = samples[choice] if choice else None
-    else:
-        up = st.file_uploader("Video", type=[s.lstrip(".") for s in VIDEO_SUFFIXES])
+    elif source == "Upload a clip":
+        up = st.file_uploader("Video (mp4, mov, mkv, avi, webm)",
+                              type=[s.lstrip(".") for s in VIDEO_SUFFIXES], key="upload")
         if up is not None:
-            dest = data_root() / "uploads" / safe_filename(up.name)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            if not dest.exists() or dest.stat().st_size != up.size:
-                dest.write_bytes(up.getbuffer())
-            video = dest
+            if up.size > MAX_UPLOAD_MB * 2**20:
+                st.error(f"{up.name}: {up.size / 2**20:.0f} MB is over the "
+                         f"{MAX_UPLOAD_MB} MB limit")
+            else:
+                dest = data_root() / "uploads" / safe_filename(up.name)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                if not dest.exists() or dest.stat().st_size != up.size:
+                    tmp = dest.with_name(dest.name + ".part")
+                    tmp.write_bytes(up.getbuffer())
+                    tmp.replace(dest)
+                video = dest
+    else:
+        earlier = list_analyses()
+        if earlier:
+            pick = st.selectbox("Analysis", [p.name for p in earlier], key="earlier")
+            reopen = next(p for p in earlier if p.name == pick)
+        else:
+            st.caption("No analyses yet.")
+    profiles = list_profiles()
+    profile_name = st.selectbox("Profile", list(profiles), key="profile",
+                                help="Rider and camera settings from calibration/")
     mode = st.selectbox("Mode", ["auto", "full", "long"], key="mode",
-                        help="full: every frame; long: 20 s windows every minute")
-    go = st.button("Analyse", type="primary", disabled=video is None, key="analyse")
-    earlier = list_analyses()
-    if earlier:
-        st.header("Earlier analyses")
-        for p in earlier[:10]:
-            st.caption(p.name)
+                        help="full: every frame; long: 20 s windows every minute (auto: long "
+                             "above 20 minutes)")
+    view_choice = st.selectbox("View", ["auto", "side-right", "side-left", "rear", "front"],
+                               key="view", help="Override when the automatic choice is wrong")
+    if reopen is not None:
+        go = st.button("Open", type="primary", key="open")
+    else:
+        go = st.button("Analyse", type="primary", disabled=video is None, key="analyse")
 
 
-def run(video: Path, mode: str):
+def run(video: Path, mode: str, view: str, profile_path: Path | None):
     bar = st.progress(0.0, text="Starting the pose model…")
     t0 = time.monotonic()
 
     def progress(done: int, total: int, fps: float) -> None:
         left = (total - done) / fps if fps > 0 else float("nan")
-        bar.progress(min(done / total, 1.0),
+        bar.progress(min(done / max(total, 1), 1.0),
                      text=f"{done}/{total} frames · {fps:.0f} frames/s · {left:.0f} s left")
 
     try:
-        result = analyze(video, analysis_dir(video), mode=mode, progress=progress)
-    except (VideoError, NoRiderError) as exc:
+        profile = load_profile(profile_path) if profile_path else None
+        result = analyze(video, analysis_dir(video), mode=mode,
+                         view=None if view == "auto" else view, profile=profile,
+                         progress=progress)
+    except (VideoError, NoRiderError, ProfileError) as exc:
         bar.empty()
         st.error(str(exc))
         return None
     bar.empty()
-    st.success(f"Analysed in {time.monotonic() - t0:.1f} s")
+    cached = " (pose from cache)" if result.summary["pose_cached"] else ""
+    st.success(f"Analysed in {time.monotonic() - t0:.1f} s{cached}")
     return result
 
 
-if go and video is not None:
-    st.session_state["result"] = run(video, mode)
+if go and reopen is not None:
+    try:
+        st.session_state["result"] = load_analysis(reopen)
+    except (FileNotFoundError, VideoError) as exc:
+        st.error(f"Cannot reopen {reopen.name}: {exc}")
+elif go and video is not None:
+    st.session_state["result"] = run(video, mode, view_choice, profiles[profile_name])
 
 result = st.session_state.get("result")
 if result is None:
     st.info("Choose a clip in the sidebar and press **Analyse**.")
+    st.stop()
+
+s, fnd, tl = result.summary, result.findings, result.timeline
+duration = float(s["video"]["duration_s"])
+if fnd["findings"]:
+    st.warning(f"**{fnd['headline']}**", icon="⚠️")
 else:
-    s = result.summary
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Frames analysed", s["frames_analysed"])
-    c2.metric("Rider found", f"{100 * s['detection_rate']:.0f}%")
-    c3.metric("View", s["view"]["view"], help=f"confidence {s['view']['confidence']:.2f}")
-    c4.metric("Pose speed", f"{s['pose_fps'] or 0:.0f} fps" if not s["pose_cached"] else "cached")
-    m: pd.DataFrame = result.metrics
-    angle_cols = [c for c in m.columns if c.endswith("_deg") and m[c].notna().any()]
-    if angle_cols:
-        st.subheader("Angles over time")
-        st.line_chart(m.set_index("time_s")[angle_cols], x_label="time (s)", y_label="degrees")
-    if "shrug_ratio" in m and m["shrug_ratio"].notna().any():
-        st.subheader("Shoulder shrug (ear-to-shoulder over trunk length)")
-        st.line_chart(m.set_index("time_s")["shrug_ratio"], x_label="time (s)")
-    st.download_button("Download metrics.csv", m.to_csv(index=False), "metrics.csv",
-                       "text/csv")
+    st.success(f"**{fnd['headline']}**", icon="✅")
+st.caption(s["pedalling"]["statement"] + f" Baseline: {fnd['baseline']['start_s']:.0f}–"
+           f"{fnd['baseline']['end_s']:.0f} s; a drift must hold {fnd['sustain_s']:.0f} s.")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Frames analysed", s["frames_analysed"])
+c2.metric("Rider found", f"{100 * s['detection_rate']:.0f}%")
+c3.metric("View", s["view"]["view"], help=f"confidence {s['view']['confidence']:.2f}, "
+          f"{s['view']['source']}")
+c4.metric("Cadence", f"{s['pedalling'].get('cadence_rpm_median', 0) or 0:.0f} rpm"
+          if s["pedalling"].get("pedalling") else "—")
+
+marker = st.slider("Time in the ride (s)", 0.0, max(duration, 0.1), 0.0,
+                   step=max(round(duration / 500, 2), 0.05), key="time")
+rider, fitter, video_tab, exports = st.tabs(["Rider", "Fitter", "Video", "Exports"])
+
+with rider:
+    st.subheader("What happened over the ride")
+    for f in fnd["findings"]:
+        with st.expander(f"{f['sentence']} (confidence {f['confidence']:.2f})", expanded=True):
+            st.write(f"**What helps:** {f['advice']}")
+    for note in fnd["variability"]["notes"]:
+        st.info(note)
+    st.caption(fnd["note"])
+    if len(tl):
+        st.altair_chart(scores_chart(tl, marker), width="stretch")
+        cols = st.columns(2)
+        for i, metric in enumerate(watched_metrics(tl)):
+            cols[i % 2].altair_chart(metric_timeline(tl, fnd, metric, marker),
+                                     width="stretch")
+        st.caption("Green band: your fresh baseline ± the smallest change that counts; blue: "
+                   "the baseline minutes; red: a sustained drift from its onset (dashed).")
+    if fnd["not_assessed"]:
+        st.caption("Not assessed: " + "; ".join(f"{x['metric']} ({x['reason']})"
+                                                for x in fnd["not_assessed"]))
+
+with fitter:
+    st.subheader("Per pedal stroke, against published ranges")
+    ranges = load_ranges()
+    strokes = result.strokes
+    if strokes.empty:
+        st.info(s["pedalling"]["statement"])
+    else:
+        shown = ["stroke", "start_s", "cadence_rpm"] + [
+            c for r in ranges for c in (r.column, f"{r.column}_status") if c in strokes]
+        st.dataframe(strokes[list(dict.fromkeys(shown))], hide_index=True, key="stroke_table")
+        summary_rows = []
+        for r in ranges:
+            if r.column in strokes:
+                v = strokes[r.column].dropna()
+                st_col = strokes.get(f"{r.column}_status", pd.Series(dtype=str))
+                summary_rows.append({
+                    "measure": r.label, "median": round(float(v.median()), 1) if len(v) else None,
+                    "range": f"{r.low:g}–{r.high:g}", "verdict": st_col.mode().iat[0]
+                    if len(st_col) else "", "convention": r.convention, "source": r.source})
+        st.dataframe(pd.DataFrame(summary_rows), hide_index=True, key="range_table")
+        dcols = st.columns(3)
+        for i, r in enumerate(x for x in ranges if x.column in strokes
+                              and strokes[x.column].notna().any()):
+            dcols[i % 3].altair_chart(distribution(strokes, r.column, r.low, r.high, r.label),
+                                      width="stretch")
+        typical = strokes.iloc[(strokes["knee_at_bdc_deg"] - strokes["knee_at_bdc_deg"].median()
+                                ).abs().fillna(np.inf).argsort().iat[0]]
+        fc1, fc2 = st.columns(2)
+        for col, label, t in ((fc1, "Bottom dead centre", typical["bdc_s"]),
+                              (fc2, "Top dead centre", typical["start_s"])):
+            if np.isfinite(t):
+                img = annotated_frame(result, float(t))
+                if img is not None:
+                    col.image(img, caption=f"{label}, stroke {int(typical['stroke'])} at "
+                              f"{t:.2f} s", width="stretch")
+    st.subheader("View and confidence")
+    conf = {c[:-5]: round(float(result.metrics[c].median()), 2)
+            for c in result.metrics.columns if c.endswith("_conf")}
+    st.write(f"View **{s['view']['view']}**, near side **{s['view']['near_side'] or '—'}** "
+             f"({s['view']['source']}, confidence {s['view']['confidence']:.2f}). Use **View** "
+             "in the sidebar to override it.")
+    st.dataframe(pd.DataFrame({"metric": list(conf), "median confidence": list(conf.values())}),
+                 hide_index=True, key="conf_table")
+
+with video_tab:
+    img = annotated_frame(result, marker)
+    if img is not None:
+        st.image(img, caption=f"Frame at {marker:.2f} s with the near side's angles",
+                 width="stretch")
+    ann = result.outdir / "annotated.mp4"
+    if not ann.exists() and st.button("Make the annotated video", key="make_video"):
+        with st.spinner("Drawing the skeleton on every analysed frame…"):
+            write_annotated_video(result, ann)
+    if ann.exists():
+        st.video(str(ann))
+
+with exports:
+    out = result.outdir
+    for name, mime in (("metrics.csv", "text/csv"), ("strokes.csv", "text/csv"),
+                       ("timeline.csv", "text/csv"), ("findings.json", "application/json"),
+                       ("summary.json", "application/json"), ("annotated.mp4", "video/mp4")):
+        p = out / name
+        if p.exists():
+            st.download_button(f"Download {name}", p.read_bytes(), name, mime,
+                               key=f"dl_{name}")
+    st.caption(f"All files are in {out}")

@@ -25,8 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     an = sub.add_parser("analyze", help="analyse a trainer video")
     an.add_argument("video", type=Path)
     an.add_argument("-o", "--outdir", type=Path, help="output folder (default: VIDEO_posecheck/)")
-    an.add_argument("--profile", type=Path, help="rider/camera profile (TOML)")
-    an.add_argument("--mode", choices=("auto", "full", "long"), default="auto",
+    an.add_argument("--profile", type=Path, action="append",
+                    help="rider or camera profile (TOML); repeat to merge in order")
+    an.add_argument("--mode", choices=("auto", "full", "long"),
                     help="full: every frame; long: 20 s windows every minute "
                          "(auto: long above 20 min)")
     an.add_argument("--baseline-s", type=_positive_float, help="fresh baseline length, seconds")
@@ -37,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="override the automatic view and near-side decision")
     sa = sub.add_parser("samples", help="render the sample clips with their ground truth")
     sa.add_argument("-o", "--outdir", type=Path, default=Path("sample_videos"))
-    sa.add_argument("names", nargs="*", help="scenarios to render (default: all)")
+    sa.add_argument("names", nargs="*", help="scenarios to render (default: the bundled ones)")
+    sa.add_argument("--all", action="store_true", help="render every scenario, including the "
+                    "fatigue-timeline test scenarios")
     return ap
 
 
@@ -56,16 +59,23 @@ def _progress_bar():
 
 
 def cmd_analyze(args) -> int:
+    from posecheck.calibration import ProfileError, load_profile
     from posecheck.pipeline import NoRiderError, analyze
 
     if args.workers < 1:
         print(f"posecheck: --workers must be at least 1, not {args.workers}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    try:
+        profile = load_profile(*(args.profile or []))
+    except ProfileError as exc:
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     bar, update = _progress_bar()
     try:
         result = analyze(args.video, args.outdir, mode=args.mode, workers=args.workers,
-                         view=args.view, progress=update)
-    except (VideoError, NoRiderError) as exc:
+                         view=args.view, profile=profile, baseline_s=args.baseline_s,
+                         sustain_s=args.sustain_s, progress=update)
+    except (VideoError, NoRiderError, ProfileError) as exc:
         bar.close()
         print(f"posecheck: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -74,13 +84,15 @@ def cmd_analyze(args) -> int:
     print(f"{args.video}: {s['frames_analysed']} frames, rider found in "
           f"{100 * s['detection_rate']:.1f}%, view {s['view']['view']} "
           f"(confidence {s['view']['confidence']:.2f}); results in {result.outdir}")
+    print(s["pedalling"]["statement"])
+    print(result.findings["headline"])
     return 0
 
 
 def cmd_samples(args) -> int:
-    from posecheck.samples import SCENARIOS, render_clip
+    from posecheck.samples import BUNDLED, SCENARIOS, render_clip
 
-    names = args.names or list(SCENARIOS)
+    names = args.names or (list(SCENARIOS) if args.all else list(BUNDLED))
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         print(f"posecheck: unknown scenario(s) {', '.join(unknown)}; "

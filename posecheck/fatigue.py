@@ -309,6 +309,8 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
             "sentence": f"{sign.what} at {mmss(onset)}: {tail}.",
             "advice": sign.advice})
     findings.sort(key=lambda f: f["onset_s"])
+    excursions.extend(standing_spells(strokes))
+    excursions.sort(key=lambda e: e["start_s"])
     for fam in family_z:
         timeline[f"{fam}_score"] = np.round(family_z[fam], 3)
         timeline[f"{fam}_driver"] = drivers[fam]
@@ -326,6 +328,15 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
         "note": CLINICIAN,
     }
     return out, timeline
+
+
+def standing_spells(strokes: pd.DataFrame) -> list[dict]:
+    """Runs of consecutive standing strokes as position changes (``metric`` = "standing")."""
+    if not len(strokes) or "standing" not in strokes:
+        return []
+    st = strokes["standing"].astype(bool).to_numpy()
+    return [{"metric": "standing", "start_s": round(float(strokes["start_s"].iat[a]), 1),
+             "end_s": round(float(strokes["end_s"].iat[b - 1]), 1)} for a, b in _runs(st)]
 
 
 def headline(findings: list[dict], sustain_s: float) -> str:

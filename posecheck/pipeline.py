@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from posecheck import __version__
+from posecheck.calibration import load_profile, merge, validate
 from posecheck.clean import clean_track
+from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.extract import ExtractSettings, Progress, extract_track
 from posecheck.metrics import compute_metrics
 from posecheck.pose import MediaPipePose, PoseEstimator
@@ -25,9 +27,6 @@ from posecheck.video import VideoInfo, probe
 from posecheck.view import ViewDecision, classify_view, from_override
 
 log = logging.getLogger(__name__)
-
-#: clips longer than this default to ``long`` mode
-LONG_MODE_ABOVE_S = 20 * 60.0
 
 
 class NoRiderError(ValueError):
@@ -43,6 +42,8 @@ class Analysis:
     metrics: pd.DataFrame
     strokes: pd.DataFrame
     summary: dict
+    findings: dict
+    timeline: pd.DataFrame
 
 
 def make_mediapipe(segmentation: bool = False) -> PoseEstimator:
@@ -61,35 +62,49 @@ def default_outdir(video: str | Path) -> Path:
     return v.with_name(v.stem + "_posecheck")
 
 
-def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str = "auto",
-            workers: int = 1, view: str | None = None,
+def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | None = None,
+            workers: int = 1, view: str | None = None, profile: dict | None = None,
+            baseline_s: float | None = None, sustain_s: float | None = None,
             make_estimator: Callable[[], PoseEstimator] | None = None,
             progress: Progress | None = None) -> Analysis:
     """Analyse one clip into ``outdir`` (see the README for the files written).
 
-    Raises :class:`posecheck.video.VideoError` for unusable input and :class:`NoRiderError`
-    (after saving what was found) when no person appears in any frame.
+    ``profile`` is a merged profile (:func:`posecheck.calibration.load_profile`; defaults
+    when None); ``mode``, ``view``, ``baseline_s`` and ``sustain_s`` override it.
+    Raises :class:`posecheck.video.VideoError` for unusable input, :class:`NoRiderError`
+    (after saving what was found) when no person appears in any frame, and
+    :class:`posecheck.calibration.ProfileError` for bad settings.
     """
     t0 = time.perf_counter()
+    prof = _flags_over(load_profile() if profile is None else merge(load_profile(), profile),
+                       mode, view, baseline_s, sustain_s)
     info = probe(video)
     outdir = Path(outdir) if outdir else default_outdir(video)
+    an = prof["analysis"]
+    mode = an["mode"]
     if mode == "auto":
-        mode = "long" if info.duration_s > LONG_MODE_ABOVE_S else "full"
-    if mode not in ("full", "long"):
-        raise ValueError(f"mode must be full, long or auto, not {mode!r}")
+        mode = "long" if info.duration_s > an["long_above_s"] else "full"
+    view = None if prof["view"]["view"] == "auto" else prof["view"]["view"]
     factory = make_estimator or functools.partial(make_mediapipe, True)
     probe_est = factory()
     name = probe_est.name
     seg = bool(getattr(probe_est, "segmentation", False))
     probe_est.close()
     settings = ExtractSettings(estimator=name, segmentation=seg,
-                               windows_s=long_mode_windows(info.duration_s) if mode == "long"
-                               else None)
+                               windows_s=long_mode_windows(info.duration_s, an["long_window_s"],
+                                                           an["long_every_s"])
+                               if mode == "long" else None)
     track, stats = extract_track(info, outdir, settings, factory, progress, workers=workers)
     decision = from_override(view) if view else classify_view(track)
     clean = clean_track(track, info.fps, side_view=decision.near_side is not None)
     metrics = compute_metrics(clean, decision, info.size_wh, raw_visibility=track.visibility)
     strokes = with_status(stroke_table(metrics, clean.xy_px, decision, info.fps), load_ranges())
+    fz = prof["fatigue"]
+    fsettings = FatigueSettings(baseline_s=fz["baseline_s"] or None,
+                                sustain_s=fz["sustain_s"] or None,
+                                settle_s=None if fz["settle_s"] < 0 else fz["settle_s"])
+    findings, timeline = analyse_fatigue(metrics, strokes, info.duration_s, fsettings,
+                                         stored_baseline=prof.get("baseline"))
     wall = time.perf_counter() - t0
     summary = {
         "posecheck_version": __version__,
@@ -97,6 +112,9 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str = 
                   "width": info.width, "height": info.height, "rotation_deg": info.rotation_deg,
                   "duration_s": round(info.duration_s, 3)},
         "mode": mode,
+        "windows_s": [list(w) for w in settings.windows_s] if settings.windows_s else None,
+        "fatigue": {"baseline": findings["baseline"], "sustain_s": findings["sustain_s"],
+                    "findings": len(findings["findings"]), "headline": findings["headline"]},
         "estimator": name,
         "view": decision.as_dict(),
         "frames_analysed": len(track),
@@ -108,16 +126,43 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str = 
         "workers": workers,
         "pedalling": pedalling_statement(
             strokes, info.duration_s,
-            float(metrics["knee_angle_deg_conf"].median()) if decision.near_side else None),
+            feet_in_frame_share(track, clean, decision, info.size_wh)),
         "cleaning": clean.meta.get("cleaning"),
     }
     write_csv(metrics, outdir / "metrics.csv")
     write_csv(strokes, outdir / "strokes.csv")
+    write_csv(timeline, outdir / "timeline.csv")
+    write_json(findings, outdir / "findings.json")
     write_json(summary, outdir / "summary.json")
     if len(track) and not track.detected.any():
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames "
                            "(film from the side with the whole body in view)")
-    return Analysis(outdir, info, track, decision, metrics, strokes, summary)
+    return Analysis(outdir, info, track, decision, metrics, strokes, summary, findings, timeline)
+
+
+def feet_in_frame_share(raw: PoseTrack, clean: PoseTrack, view: ViewDecision,
+                        size_wh: tuple[int, int]) -> float | None:
+    """Share of frames with the near foot (ankle, heel, toe) inside the picture; None for
+    rear/front views."""
+    if not view.near_side or not len(raw):
+        return None
+    from posecheck.landmarks import side_landmark
+    from posecheck.metrics import landmark_confidence
+
+    conf = landmark_confidence(raw.visibility, clean.xy_px, size_wh)
+    foot = [side_landmark(view.near_side, j) for j in ("ANKLE", "HEEL", "FOOT_INDEX")]
+    return float(np.mean(conf[:, foot].min(axis=1) > 0))
+
+
+def _flags_over(profile: dict, mode, view, baseline_s, sustain_s) -> dict:
+    """``profile`` with the explicit keyword arguments laid over it (validated)."""
+    over: dict = {}
+    for (section, key), v in {("analysis", "mode"): mode, ("view", "view"): view,
+                              ("fatigue", "baseline_s"): baseline_s,
+                              ("fatigue", "sustain_s"): sustain_s}.items():
+        if v is not None:
+            over.setdefault(section, {})[key] = v
+    return merge(profile, validate(over, "arguments"))
 
 
 def write_json(obj: dict, path: Path) -> None:
@@ -136,3 +181,20 @@ def _json_default(o):
     if isinstance(o, (np.floating, np.integer)):
         return o.item()
     raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
+
+
+def load_analysis(outdir: str | Path) -> Analysis:
+    """Reopen a finished analysis from its folder (no model run). Raises FileNotFoundError
+    when the folder holds no complete analysis."""
+    outdir = Path(outdir)
+    summary_path = outdir / "summary.json"
+    if not summary_path.exists():
+        raise FileNotFoundError(f"{outdir}: no summary.json, not a finished analysis")
+    summary = json.loads(summary_path.read_text())
+    findings = json.loads((outdir / "findings.json").read_text())
+    v = summary["view"]
+    view = ViewDecision(v["view"], v["near_side"], v["facing"], v["confidence"], v["source"])
+    info = probe(summary["video"]["path"])
+    return Analysis(outdir, info, PoseTrack.load(outdir / "keypoints.npz"), view,
+                    pd.read_csv(outdir / "metrics.csv"), pd.read_csv(outdir / "strokes.csv"),
+                    summary, findings, pd.read_csv(outdir / "timeline.csv"))

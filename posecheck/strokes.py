@@ -197,11 +197,12 @@ def _stroke_row(m, sel, start, end, bdc, hip, seated_hip_y, trunk, t) -> dict:
 
 
 def pedalling_statement(strokes: pd.DataFrame, duration_s: float,
-                        leg_conf: float | None = None) -> dict:
+                        feet_in_frame: float | None = None) -> dict:
     """What the stroke detection saw, in words, for summary.json and the app.
 
-    ``leg_conf`` is the clip's median knee confidence (side views)."""
-    if strokes.empty and leg_conf is not None and leg_conf < MIN_LEG_CONF:
+    ``feet_in_frame`` is the share of frames with the near foot (ankle, heel, toe) inside the
+    picture (side views)."""
+    if strokes.empty and feet_in_frame is not None and feet_in_frame < 0.5:
         return {"strokes": 0, "pedalling": None,
                 "statement": "Pedal strokes could not be measured: the feet are out of the "
                              "picture or hidden, so the leg angles are not trustworthy. Film "

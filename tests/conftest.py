@@ -44,3 +44,12 @@ def fit_check_analysis(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("fit_check")
     return analyze(SAMPLES / "fit_check_side.mp4", out)
+
+
+@pytest.fixture(scope="session")
+def fatigue_analysis(tmp_path_factory):
+    """The real MediaPipe model run once on the bundled 3-minute fatigue sample."""
+    from posecheck.pipeline import analyze
+
+    out = tmp_path_factory.mktemp("fatigue")
+    return analyze(SAMPLES / "fatigue_side.mp4", out, workers=2)

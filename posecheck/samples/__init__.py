@@ -85,7 +85,28 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
                     "upper back rounds and the elbows lock out, fully by 150 s."),
     Scenario("rear_rocking", 20.0, view="rear", base=Posture(crank_deg=0.0, hip_rock_deg=6.0),
              description="Rear view with the hips rocking 6 degrees each stroke."),
+    # Fatigue-timeline scenarios: 150 s at 15 fps, one sign each with a known onset at 60 s
+    # (fully developed at 100 s), a steady control and transients inside a steady ride.
+    # Rendered by the tests (not committed): `posecheck samples --all` renders them too.
+    *(Scenario(name, 150.0, fps=15.0, drifts=drifts, events=events, description=text)
+      for name, drifts, events, text in (
+          ("steady_side", {}, (), "Steady control: 150 s of unchanged posture."),
+          ("shrug_onset", {"shrug_m": (60.0, 100.0, 0.04)}, (),
+           "Shoulders creep up 4 cm from 60 s, fully by 100 s."),
+          ("elbow_onset", {"elbow_deg": (60.0, 100.0, 15.0)}, (),
+           "Elbows straighten by 15 degrees from 60 s, fully by 100 s."),
+          ("thoracic_onset", {"thoracic_bulge": (60.0, 100.0, 0.10)}, (),
+           "Upper back rounds (bulge +0.10 of the chord) from 60 s, fully by 100 s."),
+          ("pelvic_onset", {"pelvic_tilt_deg": (60.0, 100.0, 15.0)}, (),
+           "Pelvis tips back 15 degrees from 60 s, fully by 100 s."),
+          ("transients_side", {}, (("stand", 42.0, 60.0), ("drink", 75.0, 83.0),
+                                   ("head_turn", 95.0, 99.0), ("hands", 110.0, 128.0)),
+           "Steady ride with a standing effort, a drink, a head turn and a spell on the "
+           "tops, each returning to the same posture."),
+      )),
 )}
+#: the scenarios committed in sample_videos/ (small; the app and README use them)
+BUNDLED = ("fit_check_side", "fatigue_side", "rear_rocking")
 
 
 def render_frame(sc: Scenario, t: float):

@@ -45,3 +45,12 @@ def list_analyses() -> list[Path]:
     root = data_root() / "analyses"
     return sorted((p for p in root.glob("*") if (p / "summary.json").exists()),
                   key=lambda p: p.stat().st_mtime, reverse=True) if root.exists() else []
+
+
+def list_profiles() -> dict[str, Path | None]:
+    """Profiles in ``calibration/`` by name ("default" first = no extra file)."""
+    out: dict[str, Path | None] = {"default": None}
+    for p in sorted((ROOT / "calibration").glob("*.toml")):
+        if p.stem not in ("default", "ranges"):
+            out[p.stem] = p
+    return out

@@ -1,8 +1,14 @@
-"""The Streamlit app's logic paths with streamlit.testing.v1.AppTest (no browser)."""
+"""The Streamlit app's logic paths with streamlit.testing.v1.AppTest (no browser).
+
+The analysis itself runs once with the real model (session fixture); the app's own paths are
+exercised on that analysis, on bad uploads and on clips with no rider."""
+import shutil
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from posecheck.ui import analysis_dir
+from tests.conftest import ROOT, SAMPLES, make_test_clip
 
 
 @pytest.fixture
@@ -19,16 +25,75 @@ def test_opens_with_a_bundled_sample_ready(app):
     assert sample.value in sample.options and len(sample.options) >= 3  # preselected
     assert not app.button(key="analyse").disabled
     assert "Analyse" in app.info[0].value
+    assert app.selectbox(key="profile").value == "default"
+
+
+def _select_fit_check(app):
+    fit = next(o for o in app.selectbox(key="sample").options if o.startswith("fit_check_side"))
+    return app.selectbox(key="sample").select(fit).run()
+
+
+def _seed_cache(tmp_path, fit_check_analysis):
+    """Put the session's real-model pose track where the app looks for it (same key)."""
+    dest = analysis_dir(SAMPLES / "fit_check_side.mp4")
+    shutil.copytree(fit_check_analysis.outdir, dest, dirs_exist_ok=True)
+    return dest
 
 
 @pytest.mark.model
-def test_analyse_a_sample_shows_results(app):
-    fit = next(o for o in app.selectbox(key="sample").options if o.startswith("fit_check_side"))
-    app.selectbox(key="sample").select(fit).run()
+def test_analyse_a_sample_shows_verdict_charts_and_strokes(app, tmp_path, fit_check_analysis):
+    _seed_cache(tmp_path, fit_check_analysis)
+    _select_fit_check(app)
     app.button(key="analyse").click().run()
     assert not app.exception, app.exception
     assert not app.error
+    texts = [m.value for m in app.success]
+    assert any("held steady" in t for t in texts), texts  # the 20 s fit check is steady
+    assert any("pose from cache" in t for t in texts), texts
     labels = {m.label: m.value for m in app.metric}
     assert labels["Frames analysed"] == "600"
     assert labels["View"] == "side-right"
-    assert any("Angles over time" in h.value for h in app.subheader)
+    assert labels["Cadence"] == "88 rpm"
+    tables = [d.value for d in app.dataframe]
+    table = next(t for t in tables if "stroke" in t.columns)
+    assert len(table) == len(fit_check_analysis.strokes)
+    assert "knee_at_bdc_deg_status" in table.columns
+    ranges = next(t for t in tables if "convention" in t.columns)
+    assert ranges["source"].str.len().min() > 3 and ranges["convention"].str.len().min() > 10
+    assert len(app.get("vega_lite_chart")) >= 4  # scores, timelines, distributions
+    assert any(b.label == "Download findings.json" for b in app.get("download_button"))
+
+
+@pytest.mark.model
+def test_earlier_analysis_reopens_without_the_model(app, tmp_path, fit_check_analysis):
+    _seed_cache(tmp_path, fit_check_analysis)
+    app.radio(key="source").set_value("Earlier analysis").run()
+    assert app.selectbox(key="earlier").value.startswith("fit_check_side")
+    app.button(key="open").click().run()
+    assert not app.exception, app.exception
+    assert {m.label: m.value for m in app.metric}["Frames analysed"] == "600"
+
+
+def test_bad_upload_gives_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSECHECK_DATA", str(tmp_path))
+    bad = tmp_path / "uploads" / "notes.mp4"
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text("this is not a video")
+    # the app's clip list points at the bad file: run() takes the same path as for an upload
+    monkeypatch.setattr("posecheck.ui.SAMPLES_DIR", bad.parent)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.button(key="analyse").click().run()
+    assert not at.exception
+    assert at.error and "notes.mp4" in at.error[0].value
+
+
+def test_clip_with_no_rider_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSECHECK_DATA", str(tmp_path / "data"))
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    make_test_clip(clips / "empty_room.mp4", seconds=1.0)
+    monkeypatch.setattr("posecheck.ui.SAMPLES_DIR", clips)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.button(key="analyse").click().run()
+    assert not at.exception
+    assert at.error and "no rider found" in at.error[0].value

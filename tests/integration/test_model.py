@@ -65,23 +65,51 @@ def test_fit_check_detection_and_landmark_error(fit_check_analysis):
 def test_fit_check_angles_against_truth(fit_check_analysis):
     a = fit_check_analysis
     truth = load_truth(SAMPLES / "fit_check_side.mp4")
-    tol = {"knee_angle_deg": 8.0, "hip_angle_deg": 8.0, "elbow_angle_deg": 8.0,
-           "back_angle_deg": 4.0, "shrug_ratio": 0.08}
+    # MediaPipe against digitised markers: 3-9 deg typical (Bini et al. 2023); the ankle is
+    # poor there and here (median 23 deg on this render), so it is not held to a tolerance.
+    tol = {"knee_angle_deg": 6.0, "hip_angle_deg": 8.0, "elbow_angle_deg": 5.0,
+           "shoulder_angle_deg": 6.0, "back_angle_deg": 5.0, "shrug_ratio": 0.08}
     lines = []
     for col, t in tol.items():
         err = a.metrics[col].to_numpy() - truth[f"truth_{col}"][a.track.frame]
         med, bias = float(np.nanmedian(np.abs(err))), float(np.nanmedian(err))
         lines.append(f"{col}: median |error| {med:.2f} (bias {bias:+.2f}, tolerance {t})")
         assert med < t, lines[-1]
-    print("fit check angles vs truth (raw landmarks, no cleaning):\n  " + "\n  ".join(lines))
+    print("fit check angles vs truth (cleaned track):\n  " + "\n  ".join(lines))
+
+
+def test_fit_check_strokes_against_truth(fit_check_analysis):
+    """Cadence, bottom-dead-centre timing and knee angle at BDC against the renderer's crank."""
+    a = fit_check_analysis
+    truth = load_truth(SAMPLES / "fit_check_side.mp4")
+    s = a.strokes
+    crank = np.degrees(np.unwrap(np.radians(truth["param_crank_deg"].astype(float))))
+    targets = 90.0 + 360.0 * np.arange(-1, 60)  # renderer: 90 deg = pedal at 6 o'clock
+    targets = targets[(targets > crank[0]) & (targets < crank[-1])]
+    bdc_truth = np.interp(targets, crank, truth["t_s"])
+    bdc = s["bdc_s"].dropna().to_numpy()
+    err_ms = 1000 * np.abs(bdc[:, None] - bdc_truth[None]).min(axis=1)
+    knee_truth = np.interp(bdc, truth["t_s"], truth["truth_knee_angle_deg"])
+    knee_err = s["knee_at_bdc_deg"].dropna().to_numpy() - knee_truth
+    print(f"fit check strokes: {len(s)} of {len(bdc_truth)} true BDCs, cadence median "
+          f"{s['cadence_rpm'].median():.2f} rpm (truth 88), BDC timing error median "
+          f"{np.median(err_ms):.1f} ms, max {err_ms.max():.1f} ms; knee at BDC error mean "
+          f"{knee_err.mean():+.1f} deg, max |{np.abs(knee_err).max():.1f}|")
+    assert len(s) >= len(bdc_truth) - 3
+    assert s["cadence_rpm"].median() == pytest.approx(88.0, abs=0.5)
+    assert (s["cadence_rpm"] - 88.0).abs().max() < 3.0
+    assert np.median(err_ms) < 20 and err_ms.max() < 50  # 1.5 frames at 30 fps
+    assert np.abs(knee_err).max() < 6.0
+    assert (s["max_extension_s"] - s["bdc_s"]).abs().max() < 0.25
 
 
 @pytest.mark.parametrize("name", ["fit_check_side", "rear_rocking", "fatigue_side"])
-def test_every_sample_is_detected(tmp_path_factory, name, fit_check_analysis):
+def test_every_sample_is_detected(tmp_path_factory, name, fit_check_analysis,
+                                  fatigue_analysis):
     from posecheck.pipeline import analyze
 
-    a = (fit_check_analysis if name == "fit_check_side"
-         else analyze(SAMPLES / f"{name}.mp4", tmp_path_factory.mktemp(name)))
+    a = {"fit_check_side": fit_check_analysis, "fatigue_side": fatigue_analysis}.get(name) \
+        or analyze(SAMPLES / f"{name}.mp4", tmp_path_factory.mktemp(name))
     print(f"{name}: rider found in {a.track.detection_rate:.1%} of {len(a.track)} frames, "
           f"view {a.view.view}")
     assert a.track.detection_rate >= 0.95

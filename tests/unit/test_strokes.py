@@ -168,7 +168,7 @@ def test_walking_is_not_pedalling():
             track.xy_px[:, L[f"{s}_{j}"]] += offset
     strokes, _ = strokes_of(track, view, fps)
     assert strokes.empty
-    st = pedalling_statement(strokes, 5.0, leg_conf=1.0)
+    st = pedalling_statement(strokes, 5.0, feet_in_frame=1.0)
     assert st["pedalling"] is False and "No pedalling" in st["statement"]
 
 
@@ -184,7 +184,7 @@ def test_feet_out_of_picture_give_no_strokes_and_say_why():
     strokes, metrics = strokes_of(cut_track, view, fps)
     assert strokes.empty
     assert metrics["knee_angle_deg_conf"].max() == 0
-    st = pedalling_statement(strokes, 10.0, leg_conf=float(metrics["knee_angle_deg_conf"].median()))
+    st = pedalling_statement(strokes, 10.0, feet_in_frame=0.0)
     assert st["pedalling"] is None and "could not be measured" in st["statement"]
 
 
