@@ -110,9 +110,9 @@ if result is None:
 s, fnd, tl = result.summary, result.findings, result.timeline
 duration = float(s["video"]["duration_s"])
 if fnd["findings"]:
-    st.warning(f"**{fnd['headline']}**", icon="⚠️")
+    st.warning(f"**{fnd['headline']}**")
 else:
-    st.success(f"**{fnd['headline']}**", icon="✅")
+    st.success(f"**{fnd['headline']}**")
 st.caption(s["pedalling"]["statement"] + f" Baseline: {fnd['baseline']['start_s']:.0f}–"
            f"{fnd['baseline']['end_s']:.0f} s; a drift must hold {fnd['sustain_s']:.0f} s.")
 c1, c2, c3, c4 = st.columns(4)
@@ -154,19 +154,27 @@ with fitter:
     if strokes.empty:
         st.info(s["pedalling"]["statement"])
     else:
-        shown = ["stroke", "start_s", "cadence_rpm"] + [
-            c for r in ranges for c in (r.column, f"{r.column}_status") if c in strokes]
-        st.dataframe(strokes[list(dict.fromkeys(shown))], hide_index=True, key="stroke_table")
         summary_rows = []
         for r in ranges:
             if r.column in strokes:
                 v = strokes[r.column].dropna()
-                st_col = strokes.get(f"{r.column}_status", pd.Series(dtype=str))
+                verdicts = strokes.get(f"{r.column}_status", pd.Series(dtype=str))
+                counts = verdicts.value_counts()
                 summary_rows.append({
-                    "measure": r.label, "median": round(float(v.median()), 1) if len(v) else None,
-                    "range": f"{r.low:g}–{r.high:g}", "verdict": st_col.mode().iat[0]
-                    if len(st_col) else "", "convention": r.convention, "source": r.source})
+                    "measure": r.label,
+                    "median": round(float(v.median()), 1) if len(v) else None,
+                    "published range": f"{r.low:g}–{r.high:g}",
+                    "strokes in range": f"{int(counts.get('in', 0))} of {len(strokes)}",
+                    "verdict": counts.index[0] if len(counts) else "",
+                    "convention": r.convention, "source": r.source})
         st.dataframe(pd.DataFrame(summary_rows), hide_index=True, key="range_table")
+        st.caption("Angles are included angles (180° = straight). Each stroke's verdict is "
+                   "in / below / above the published range, or low confidence when the "
+                   "joint was not seen well enough.")
+        shown = ["stroke", "start_s", "cadence_rpm"] + [
+            c for r in ranges for c in (r.column, f"{r.column}_status") if c in strokes]
+        st.dataframe(strokes[list(dict.fromkeys(shown))].round(1), hide_index=True,
+                     key="stroke_table")
         dcols = st.columns(3)
         for i, r in enumerate(x for x in ranges if x.column in strokes
                               and strokes[x.column].notna().any()):

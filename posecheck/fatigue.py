@@ -40,6 +40,7 @@ import pandas as pd
 MIN_CONF = 0.5
 SPREAD_K = 3.0
 BIN_S = 2.0
+MIN_VARIATION_DEG = 2.0  # posture spread below this is measurement noise, not movement
 EXCURSION_SMOOTH_S = 5.0  # light smoothing for spotting short position changes
 MIN_BASELINE_UNITS = 5
 CLINICIAN = ("These are posture signs, not a diagnosis. Pain that lasts after riding, or "
@@ -275,8 +276,10 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
         starts, ends = u["start_s"].to_numpy()[valid], u["end_s"].to_numpy()[valid]
         found = None
         for a, b in _runs(above & (sv > 0)):
-            if ends[b - 1] - starts[a] >= sustain:
-                found = (float(starts[a]), float(ends[b - 1]), a, b)
+            # a drift still there at the last analysed stroke lasts to the end of the ride
+            end = duration_s if b == len(sv) else ends[b - 1]
+            if end - starts[a] >= sustain:
+                found = (float(starts[a]), float(end), a, b)
                 break
         # short excursions either way (standing, a drink, a head turn, hands moved)
         quick = running_median(tv, dev[valid], EXCURSION_SMOOTH_S)
@@ -374,7 +377,8 @@ def movement_variability(u: pd.DataFrame, strokes: pd.DataFrame, excursions: lis
     notes = []
     for col, name in (("back_angle_deg", "back angle"), ("elbow_angle_deg", "elbow angle")):
         f, l_ = first[f"{col}_spread"], last[f"{col}_spread"]
-        if f and l_ is not None and f > 0 and l_ < 0.6 * f:
+        # only movement a camera can tell from noise: a first-third spread of 2 deg or more
+        if f and l_ is not None and f >= MIN_VARIATION_DEG and l_ < 0.6 * f:
             notes.append(f"Your {name} varied less in the last third of the ride "
                          f"(spread {l_:.1f}° against {f:.1f}° at the start).")
     if first["position_changes"] + first["standing_s"] > 0 and last["position_changes"] == 0 \

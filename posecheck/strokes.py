@@ -133,6 +133,8 @@ def stroke_table(metrics: pd.DataFrame, xy: np.ndarray, view, fps: float) -> pd.
         if not travel < MAX_HIP_TRAVEL * trunk:
             continue
         if foot is not None:
+            if not np.isfinite(bdc):
+                continue  # the phase did not pass 6 o'clock exactly once: not a clean turn
             if not metrics["knee_angle_deg_conf"].to_numpy()[sel].mean() >= MIN_LEG_CONF:
                 continue  # the foot path is the model's guess (feet out of the picture)
             f = foot[sel]

@@ -82,6 +82,11 @@ def torso_side(img, hip, shoulder, neck, bulge: float, pelvic_tilt_deg: float, s
     chord = upper_back - low_back
     ctrl = (low_back + upper_back) / 2 + n * bulge * np.linalg.norm(chord)
     dorsal = quad_bezier(low_back, ctrl, upper_back)
+    # Posterior tilt flattens the lumbar curve into a rounded lower back: a bulge over the
+    # lowest 60% of the back, peaking a third of the way up (12 cm x sin(tilt) at its peak).
+    t = np.linspace(0, 1, len(dorsal))[:, None]
+    lumbar = np.where(t < 0.6, np.sin(np.pi * t / 0.6), 0.0)
+    dorsal = dorsal + n * 0.12 * np.sin(np.radians(max(pelvic_tilt_deg, 0.0))) * scale * lumbar
     chest = shoulder - n * 0.13 * scale - u * 0.12 * scale
     belly = hip - n * 0.12 * scale + u * 0.12 * scale
     groin = hip - n * 0.07 * scale - u * 0.06 * scale

@@ -1,0 +1,120 @@
+"""End to end in a real browser: the real Streamlit server, Debian's Chromium, Playwright.
+
+Starts `streamlit run app.py` on a free port, analyses the bundled fit-check sample with the
+real model, waits for the results and checks what a rider and a fitter see. Full-page
+screenshots go to tests/e2e/artifacts/ (ignored by git) to be looked at."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.model
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does it)")
+    pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    port = _free_port()
+    data = tmp_path_factory.mktemp("app_data")
+    env = dict(os.environ, POSECHECK_DATA=str(data))
+    log = open(data / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (data / "server.log").read_text()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--no-sandbox"])
+        pg = browser.new_page(viewport={"width": 1400, "height": 2600})
+        pg.goto(server)
+        yield pg
+        browser.close()
+
+
+def test_rider_analyses_the_bundled_sample_in_the_browser(page):
+    from playwright.sync_api import expect
+
+    page.get_by_text("Choose a clip in the sidebar").wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "01_start.png"), full_page=True)
+    # pick the fit-check sample in the select box
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+    box.wait_for(timeout=60_000)
+    box.click()
+    page.get_by_role("option").filter(has_text="fit_check_side").click()
+    page.get_by_role("button", name="Analyse").click()
+    verdict = page.get_by_text("Your posture held steady")
+    verdict.wait_for(timeout=300_000)
+    expect(page.get_by_text("pedal strokes at a median")).to_be_visible()
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    charts.first.wait_for(timeout=60_000)
+    assert charts.count() >= 3
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "02_rider.png"), full_page=True)
+
+    page.get_by_role("tab", name="Fitter").click()
+    expect(page.get_by_text("Per pedal stroke, against published ranges")).to_be_visible()
+    tables = page.locator("[data-testid='stDataFrame']")
+    tables.first.wait_for(timeout=30_000)
+    assert tables.count() >= 2
+    expect(page.get_by_text("Bottom dead centre, stroke")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "03_fitter.png"), full_page=True)
+
+    page.get_by_role("tab", name="Video").click()
+    page.get_by_role("button", name="Make the annotated video").click()
+    page.locator("video").wait_for(state="attached", timeout=120_000)
+    page.get_by_role("tab", name="Video").click()  # the rerun may show the first tab again
+    page.locator("video").wait_for(timeout=30_000)
+    playable = page.evaluate("""() => new Promise(done => {
+        const v = document.querySelector('video');
+        if (v.readyState >= 1) return done(v.videoWidth);
+        v.addEventListener('loadedmetadata', () => done(v.videoWidth));
+        setTimeout(() => done(-1), 20000); })""")
+    assert playable > 0, "the annotated video did not load in Chromium (H.264)"
+    page.screenshot(path=str(ARTIFACTS / "04_video.png"), full_page=True)
+
+    page.get_by_role("tab", name="Exports").click()
+    expect(page.get_by_role("button", name="Download findings.json")).to_be_visible()
+    expect(page.get_by_role("button", name="Download annotated.mp4")).to_be_visible()
