@@ -19,7 +19,9 @@ Method (all times in seconds of the ride):
    hand position) are reported as position changes, never as findings.
 5. **Onset.** The change point of a continuous piecewise-linear fit (``ruptures``, dynamic
    programming, ``clinear`` cost, two breakpoints) to the smoothed series on a regular grid:
-   the last breakpoint at or before the sustained run begins is where the drift started.
+   the last breakpoint at or before the sustained run begins; or, when earlier, the time from
+   which the smoothed deviation stayed above a quarter of the threshold (and above the
+   baseline spread) until the run: a slow start that the two-segment fit smooths over.
 6. **Confidence** (0-1): data coverage after the onset x mean metric confidence x effect
    strength (late change over twice the threshold, capped at 1).
 
@@ -172,8 +174,21 @@ def running_median(t: np.ndarray, v: np.ndarray, window_s: float) -> np.ndarray:
     return out
 
 
+def left_baseline_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, level: float,
+                       t0: float) -> float:
+    """Walking back from ``run_start_s``: the earliest time (not before ``t0``) from which the
+    smoothed deviation stays above ``level`` up to the run."""
+    ok = np.isfinite(smooth) & (t >= t0) & (t <= run_start_s)
+    tt, vv = t[ok], smooth[ok]
+    below = np.flatnonzero(vv <= level)
+    if not len(tt):
+        return run_start_s
+    return float(tt[below[-1] + 1]) if len(below) and below[-1] + 1 < len(tt) else (
+        run_start_s if len(below) else float(tt[0]))
+
+
 def onset_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, t0: float) -> float:
-    """Where the drift that is sustained from ``run_start_s`` began (see the module doc)."""
+    """Change point of the drift that is sustained from ``run_start_s`` (see the module doc)."""
     import ruptures as rpt
 
     ok = np.isfinite(smooth) & (t >= t0)
@@ -290,8 +305,12 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
         if found is None:
             continue
         start, end, a, b = found
-        onset = onset_time(t, smooth, start, settle if source == "profile" else base_end - (
-            base_end - settle) / 2)
+        t0 = settle if source == "profile" else base_end - (base_end - settle) / 2
+        # The onset: the earlier of the change point and the time the smoothed deviation left
+        # the baseline for good (a quarter of the threshold, at least one spread).
+        onset = min(onset_time(t, smooth, start, t0),
+                    left_baseline_time(t, smooth, start, max(0.25 * threshold, spread),
+                                       base_end if source == "ride" else settle))
         late_sel = (t >= end - sustain) & (t <= end) & np.isfinite(v)
         late = float(np.median(v[late_sel]))
         tail, change, change_unit = _describe_change(sign, base, late, baseline_txt

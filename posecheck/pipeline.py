@@ -21,7 +21,7 @@ from posecheck.extract import ExtractSettings, Progress, extract_track
 from posecheck.metrics import compute_metrics
 from posecheck.pose import MediaPipePose, PoseEstimator
 from posecheck.ranges import load_ranges, with_status
-from posecheck.strokes import pedalling_statement, stroke_table
+from posecheck.strokes import coasting_spells, pedalling_statement, stroke_table
 from posecheck.track import PoseTrack
 from posecheck.video import VideoInfo, probe
 from posecheck.view import ViewDecision, classify_view, from_override
@@ -126,7 +126,8 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
         "workers": workers,
         "pedalling": pedalling_statement(
             strokes, info.duration_s,
-            feet_in_frame_share(track, clean, decision, info.size_wh)),
+            feet_in_frame_share(track, clean, decision, info.size_wh),
+            coasting_spells(clean.t_s, clean.xy_px, decision)),
         "cleaning": clean.meta.get("cleaning"),
     }
     write_csv(metrics, outdir / "metrics.csv")

@@ -29,6 +29,8 @@ STANDING_RISE = 0.15  # of trunk length
 MAX_HIP_TRAVEL = 0.25  # of trunk length, within one stroke
 LOOP_TO_SHIN = (0.12, 0.9)  # foot loop radius over shin length
 MIN_LEG_CONF = 0.3  # mean knee confidence a side-view stroke needs
+COAST_MIN_S = 2.0  # the feet still for at least this long, seated: coasting
+COAST_SPEED = 0.1  # foot speed below this many shin lengths per second counts as still
 
 
 def foot_point(xy: np.ndarray, side: str) -> np.ndarray:
@@ -198,27 +200,53 @@ def _stroke_row(m, sel, start, end, bdc, hip, seated_hip_y, trunk, t) -> dict:
     return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}
 
 
+def coasting_spells(t_s: np.ndarray, xy: np.ndarray, view) -> list[tuple[float, float]]:
+    """Spells of at least ``COAST_MIN_S`` where the near foot stays still (side views): the
+    rider sits with the cranks stopped. [(start_s, end_s), ...]"""
+    if not view.near_side or len(t_s) < 3:
+        return []
+    foot = foot_point(xy, view.near_side)
+    shin = np.nanmedian(np.linalg.norm(xy[:, side_landmark(view.near_side, "KNEE")]
+                                       - xy[:, side_landmark(view.near_side, "ANKLE")], axis=1))
+    if not np.isfinite(shin) or shin <= 0:
+        return []
+    speed = np.linalg.norm(np.gradient(foot, t_s, axis=0), axis=1) / shin
+    smooth = pd.Series(speed).rolling(5, center=True, min_periods=1).median().to_numpy()
+    still = np.isfinite(smooth) & (smooth < COAST_SPEED)
+    edges = np.diff(np.concatenate([[0], still.astype(np.int8), [0]]))
+    out = []
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if t_s[b - 1] - t_s[a] >= COAST_MIN_S:
+            out.append((round(float(t_s[a]), 2), round(float(t_s[b - 1]), 2)))
+    return out
+
+
 def pedalling_statement(strokes: pd.DataFrame, duration_s: float,
-                        feet_in_frame: float | None = None) -> dict:
+                        feet_in_frame: float | None = None,
+                        coasting: list[tuple[float, float]] | None = None) -> dict:
     """What the stroke detection saw, in words, for summary.json and the app.
 
     ``feet_in_frame`` is the share of frames with the near foot (ankle, heel, toe) inside the
-    picture (side views)."""
+    picture (side views); ``coasting`` the spells from :func:`coasting_spells`."""
+    coast_s = round(sum(b - a for a, b in coasting or []), 1)
+    coast_txt = (f" Coasting (cranks still) for {coast_s:.0f} s in {len(coasting)} spell"
+                 f"{'s' if len(coasting) > 1 else ''}." if coasting else "")
     if strokes.empty and feet_in_frame is not None and feet_in_frame < 0.5:
         return {"strokes": 0, "pedalling": None,
                 "statement": "Pedal strokes could not be measured: the feet are out of the "
                              "picture or hidden, so the leg angles are not trustworthy. Film "
                              "with the whole body and the crank in frame."}
     if strokes.empty:
-        return {"strokes": 0, "pedalling": False,
+        return {"strokes": 0, "pedalling": False, "coasting_s": coast_s,
+                "coasting": coasting or [],
                 "statement": "No pedalling seen: no foot went round a crank-sized circle with "
-                             "the hips staying put. Nothing per-stroke is reported."}
+                             "the hips staying put. Nothing per-stroke is reported." + coast_txt}
     covered = float((strokes["end_s"] - strokes["start_s"]).sum())
     standing = int(strokes["standing"].sum())
     return {"strokes": int(len(strokes)), "pedalling": True,
             "cadence_rpm_median": round(float(strokes["cadence_rpm"].median()), 1),
             "pedalling_share": round(covered / duration_s, 3) if duration_s > 0 else None,
-            "standing_strokes": standing,
+            "standing_strokes": standing, "coasting_s": coast_s, "coasting": coasting or [],
             "statement": f"{len(strokes)} pedal strokes at a median "
                          f"{strokes['cadence_rpm'].median():.0f} rpm"
-                         + (f", {standing} standing" if standing else "") + "."}
+                         + (f", {standing} standing" if standing else "") + "." + coast_txt}

@@ -50,9 +50,11 @@ def test_scenario_findings(scenario_results, name):
     f = next(f for f in a.findings["findings"] if f["metric"] == expected)
     onset = SCENARIOS[name].drifts
     truth_onset = next(iter(onset.values()))[0]
-    # The drifts ramp over 40 s; the measured shrug ratio moves at about half the true rate
-    # (MediaPipe's ear follows the shoulder a little), so its onset is found up to ~20 s late.
-    assert abs(f["onset_s"] - truth_onset) <= 20, f
+    # the acceptance: within 10% of the ride's length of the programmed onset
+    tol = 0.1 * SCENARIOS[name].duration_s
+    print(f"{name}: onset {f['onset_s']:.1f} s (truth {truth_onset:.0f} s, tolerance {tol:.0f} s)"
+          f", change {f['change']:+.1f} {f['change_unit']}, confidence {f['confidence']:.2f}")
+    assert abs(f["onset_s"] - truth_onset) <= tol, f
     assert f["confidence"] >= 0.5, f
 
 
@@ -78,9 +80,9 @@ def test_bundled_fatigue_sample(fatigue_analysis):
                                          v["confidence"]) for k, v in found.items()})
     for metric in ("shrug_ratio", "elbow_angle_deg", "thoracic_rounding_deg"):
         assert metric in found, found
-    # truth: onset 80 s; the shrug crosses its 10% floor late but the change point is earlier
-    for metric in ("elbow_angle_deg", "thoracic_rounding_deg"):
-        assert abs(found[metric]["onset_s"] - 80) <= 15
+    # truth: onset 80 s for all three
+    for metric in ("elbow_angle_deg", "thoracic_rounding_deg", "shrug_ratio"):
+        assert abs(found[metric]["onset_s"] - 80) <= 18  # 10% of the 180 s ride
     assert found["elbow_angle_deg"]["change"] == pytest.approx(14.0, abs=4)
     assert found["shrug_ratio"]["change"] < -10  # percent shorter ear-to-shoulder distance
     assert a.findings["headline"].startswith("Your")
@@ -100,6 +102,6 @@ def test_long_mode_matches_full_mode(fatigue_analysis, tmp_path):
           "of", len(fatigue_analysis.track))
     assert long_.summary["mode"] == "long" and len(long_.track) < 0.6 * len(
         fatigue_analysis.track)
-    for metric in ("elbow_angle_deg", "thoracic_rounding_deg", "shrug_ratio"):
-        assert metric in got
-        assert abs(got[metric]["onset_s"] - full[metric]["onset_s"]) <= 20
+    assert set(got) == set(full)
+    for metric in got:
+        assert abs(got[metric]["onset_s"] - full[metric]["onset_s"]) <= 18

@@ -5,7 +5,8 @@ import pytest
 
 from posecheck.landmarks import N_LANDMARKS, Landmark as L
 from posecheck.metrics import compute_metrics
-from posecheck.strokes import crank_phase_deg, foot_point, pedalling_statement, stroke_table
+from posecheck.strokes import (coasting_spells, crank_phase_deg, foot_point, pedalling_statement,
+                               stroke_table)
 from posecheck.track import PoseTrack
 from posecheck.view import ViewDecision
 
@@ -234,3 +235,23 @@ def test_empty_table_has_the_contract_columns():
                       np.zeros((0, N_LANDMARKS, 2)), ViewDecision("rear", None, 0, 1.0), 30.0)
     assert {"stroke", "start_s", "end_s", "cadence_rpm", "bdc_s"} <= set(df.columns)
     assert pedalling_statement(df, 0.0)["strokes"] == 0
+
+
+def test_coasting_is_found_and_stated():
+    """Pedal 0-6 s, cranks still 6-10 s (coasting), pedal again 10-16 s."""
+    fps = 30.0
+    t = np.arange(int(fps * 16)) / fps
+    rate = np.where((t >= 6) & (t < 10), 0.0, 1.5)  # turns per second
+    theta = 2 * np.pi * np.cumsum(rate) / fps
+    track, view = side_rider(theta, t)
+    spells = coasting_spells(t, track.xy_px, view)
+    assert len(spells) == 1
+    assert spells[0][0] == pytest.approx(6.0, abs=0.2) and spells[0][1] == pytest.approx(
+        10.0, abs=0.2)
+    strokes, _ = strokes_of(track, view, fps)
+    assert not ((strokes["start_s"] > 6.2) & (strokes["end_s"] < 9.8)).any()
+    st = pedalling_statement(strokes, 16.0, feet_in_frame=1.0, coasting=spells)
+    assert st["coasting_s"] == pytest.approx(4.0, abs=0.4) and "Coasting" in st["statement"]
+    # steady pedalling: no coasting
+    track2, _ = side_rider(2 * np.pi * 1.5 * t, t)
+    assert coasting_spells(t, track2.xy_px, view) == []
