@@ -9,12 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from posecheck.calibration import ProfileError, load_profile
+from posecheck.compare import compare_analyses, compare_windows, side_by_side
 from posecheck.pipeline import NoRiderError, analyze, load_analysis
 from posecheck.ranges import load_ranges
 from posecheck.render import annotated_frame, write_annotated_video
 from posecheck.ui import (analysis_dir, data_root, list_analyses, list_profiles, list_samples,
                           safe_filename)
-from posecheck.ui.charts import distribution, metric_timeline, scores_chart, watched_metrics
+from posecheck.ui.charts import (distribution, metric_timeline, phase_chart, scores_chart,
+                                 watched_metrics)
 from posecheck.video import VIDEO_SUFFIXES, VideoError
 
 MAX_UPLOAD_MB = 4096  # keep in step with .streamlit/config.toml
@@ -125,7 +127,8 @@ c4.metric("Cadence", f"{s['pedalling'].get('cadence_rpm_median', 0) or 0:.0f} rp
 
 marker = st.slider("Time in the ride (s)", 0.0, max(duration, 0.1), 0.0,
                    step=max(round(duration / 500, 2), 0.05), key="time")
-rider, fitter, video_tab, exports = st.tabs(["Rider", "Fitter", "Video", "Exports"])
+rider, fitter, video_tab, coach, exports = st.tabs(["Rider", "Fitter", "Video", "Coach",
+                                                    "Exports"])
 
 with rider:
     st.subheader("What happened over the ride")
@@ -211,11 +214,45 @@ with video_tab:
     if ann.exists():
         st.video(str(ann))
 
+with coach:
+    st.subheader("Compare two analyses")
+    earlier = {p.name: p for p in list_analyses()}
+    others = [n for n in earlier if earlier[n] != result.outdir]
+    options = ["early vs late of this ride"] + others
+    against = st.selectbox("Compare this analysis (after) with", options, key="compare_with")
+    if st.button("Compare", key="compare"):
+        try:
+            if against == options[0]:
+                d = duration
+                cmp = compare_windows(result, d / 3, 2 * d / 3)
+                img = None
+            else:
+                before = load_analysis(earlier[against])
+                cmp = compare_analyses(before, result)
+                img = side_by_side(before, result)
+            st.session_state["comparison"] = (cmp, img)
+        except (FileNotFoundError, VideoError) as exc:
+            st.error(f"Cannot compare with {against}: {exc}")
+    got = st.session_state.get("comparison")
+    if got:
+        cmp, img = got
+        st.write(f"**{cmp.label_a}** → **{cmp.label_b}**: a change counts only when it is "
+                 "larger than both the strokes' own spread and the measurement-noise floor.")
+        st.dataframe(cmp.deltas[["label", "before", "after", "change", "unit", "stroke_spread",
+                                 "noise_floor", "verdict"]], hide_index=True,
+                     key="delta_table")
+        if len(cmp.curves):
+            st.altair_chart(phase_chart(cmp), width="stretch")
+        if img is not None:
+            st.image(img, caption="Both at bottom dead centre (a typical stroke each)",
+                     width="stretch")
+
 with exports:
     out = result.outdir
     for name, mime in (("metrics.csv", "text/csv"), ("strokes.csv", "text/csv"),
                        ("timeline.csv", "text/csv"), ("findings.json", "application/json"),
-                       ("summary.json", "application/json"), ("annotated.mp4", "video/mp4")):
+                       ("summary.json", "application/json"), ("report.html", "text/html"),
+                       ("report.pdf", "application/pdf"), ("annotated.mp4", "video/mp4")):
         p = out / name
         if p.exists():
             st.download_button(f"Download {name}", p.read_bytes(), name, mime,

@@ -36,6 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--workers", type=int, default=1, help="parallel pose workers (processes)")
     an.add_argument("--view", choices=("side-left", "side-right", "rear", "front"),
                     help="override the automatic view and near-side decision")
+    co = sub.add_parser("compare", help="compare two clips or analyses (before/after)")
+    co.add_argument("a", type=Path, help="video or analysis folder (before)")
+    co.add_argument("b", type=Path, help="video or analysis folder (after)")
+    co.add_argument("-o", "--outdir", type=Path, required=True)
+    co.add_argument("--workers", type=int, default=1)
+    rp = sub.add_parser("report", help="write report.html and report.pdf for an analysis")
+    rp.add_argument("analysis", type=Path, help="analysis folder (with summary.json)")
+    rp.add_argument("-o", "--outdir", type=Path, help="where to write (default: the folder)")
     sa = sub.add_parser("samples", help="render the sample clips with their ground truth")
     sa.add_argument("-o", "--outdir", type=Path, default=Path("sample_videos"))
     sa.add_argument("names", nargs="*", help="scenarios to render (default: the bundled ones)")
@@ -89,6 +97,50 @@ def cmd_analyze(args) -> int:
     return 0
 
 
+def _open_or_analyse(path: Path, workers: int):
+    from posecheck.pipeline import analyze, load_analysis
+
+    if path.is_dir():
+        return load_analysis(path)
+    return analyze(path, workers=workers)
+
+
+def cmd_compare(args) -> int:
+    from posecheck.compare import compare_analyses, side_by_side, write_comparison
+    from posecheck.pipeline import NoRiderError
+    from posecheck.report import write_reports
+
+    try:
+        a = _open_or_analyse(args.a, args.workers)
+        b = _open_or_analyse(args.b, args.workers)
+    except (VideoError, NoRiderError, FileNotFoundError) as exc:
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    cmp = compare_analyses(a, b)
+    img = side_by_side(a, b)
+    write_comparison(cmp, args.outdir, img)
+    write_reports(b, args.outdir, comparison=cmp, comparison_image=img)
+    for r in cmp.deltas.itertuples():
+        print(f"{r.label:32s} {r.before:8.2f} -> {r.after:8.2f}  {r.change:+7.2f} {r.unit:5s} "
+              f"{r.verdict}")
+    print(f"comparison in {args.outdir}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from posecheck.pipeline import load_analysis
+    from posecheck.report import write_reports
+
+    try:
+        a = load_analysis(args.analysis)
+    except (FileNotFoundError, VideoError) as exc:
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for p in write_reports(a, args.outdir):
+        print(p)
+    return 0
+
+
 def cmd_samples(args) -> int:
     from posecheck.samples import BUNDLED, SCENARIOS, render_clip
 
@@ -107,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    return {"analyze": cmd_analyze, "samples": cmd_samples}[args.command](args)
+    return {"analyze": cmd_analyze, "samples": cmd_samples, "compare": cmd_compare,
+            "report": cmd_report}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -66,11 +66,12 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
             workers: int = 1, view: str | None = None, profile: dict | None = None,
             baseline_s: float | None = None, sustain_s: float | None = None,
             make_estimator: Callable[[], PoseEstimator] | None = None,
-            progress: Progress | None = None) -> Analysis:
+            progress: Progress | None = None, reports: bool = True) -> Analysis:
     """Analyse one clip into ``outdir`` (see the README for the files written).
 
     ``profile`` is a merged profile (:func:`posecheck.calibration.load_profile`; defaults
     when None); ``mode``, ``view``, ``baseline_s`` and ``sustain_s`` override it.
+    ``reports`` also writes ``report.html`` and ``report.pdf``.
     Raises :class:`posecheck.video.VideoError` for unusable input, :class:`NoRiderError`
     (after saving what was found) when no person appears in any frame, and
     :class:`posecheck.calibration.ProfileError` for bad settings.
@@ -135,10 +136,16 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     write_csv(timeline, outdir / "timeline.csv")
     write_json(findings, outdir / "findings.json")
     write_json(summary, outdir / "summary.json")
+    analysis = Analysis(outdir, info, track, decision, metrics, strokes, summary, findings,
+                        timeline)
+    if len(track) and track.detected.any() and reports:
+        from posecheck.report import write_reports
+
+        write_reports(analysis)
     if len(track) and not track.detected.any():
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames "
                            "(film from the side with the whole body in view)")
-    return Analysis(outdir, info, track, decision, metrics, strokes, summary, findings, timeline)
+    return analysis
 
 
 def feet_in_frame_share(raw: PoseTrack, clean: PoseTrack, view: ViewDecision,

@@ -105,6 +105,17 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
            "tops, each returning to the same posture."),
       )),
 )}
+# Before/after scenarios for the comparison (20 s, rendered by the tests): the bundled
+# fit_check_side is "before". Saddle 0.640 -> 0.653 m raises the knee at BDC by 5.9 deg;
+# 0.642 m by about 1 deg; the back 8 deg lower stands for lowered bars.
+SCENARIOS.update({s.name: s for s in (
+    Scenario("after_saddle_up", 20.0, base=Posture(crank_deg=0.0, saddle_height_m=0.653),
+             description="Fit check after raising the saddle 13 mm (knee at BDC +5.9 deg)."),
+    Scenario("after_saddle_1deg", 20.0, base=Posture(crank_deg=0.0, saddle_height_m=0.642),
+             description="Fit check after raising the saddle 2 mm (knee at BDC +1 deg)."),
+    Scenario("after_bars_down", 20.0, base=Posture(crank_deg=0.0, back_deg=32.0),
+             description="Fit check after lowering the bars (back angle -8 deg)."),
+)})
 #: the scenarios committed in sample_videos/ (small; the app and README use them)
 BUNDLED = ("fit_check_side", "fatigue_side", "rear_rocking")
 

@@ -3,6 +3,7 @@ periods and onsets; tension and collapse scores; per-metric distributions."""
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from posecheck.fatigue import SIGN_BY_METRIC
@@ -84,3 +85,18 @@ def distribution(strokes: pd.DataFrame, column: str, low: float, high: float,
 
 def watched_metrics(timeline: pd.DataFrame) -> list[str]:
     return [m for m in SIGN_BY_METRIC if m in timeline and timeline[m].notna().any()]
+
+
+def phase_chart(cmp) -> alt.Chart:
+    """Mean curves over the crank cycle (0-100%) for both sides of a comparison, one panel per
+    metric, with a +/- 1 SD band."""
+    df = cmp.curves.copy()
+    df["who"] = np.where(df["side"] == "a", cmp.label_a, cmp.label_b)
+    df["lo"], df["hi"] = df["mean"] - df["sd"], df["mean"] + df["sd"]
+    base = alt.Chart().encode(x=alt.X("phase_pct:Q", title="crank cycle (%; 0 = TDC)"),
+                                color=alt.Color("who:N", title=None))
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("lo:Q", title="degrees",
+                                                      scale=alt.Scale(zero=False)), y2="hi:Q")
+    line = base.mark_line().encode(y="mean:Q")
+    return alt.layer(band, line, data=df).properties(height=150, width=260).facet(
+        facet=alt.Facet("metric:N", title=None), columns=3).resolve_scale(y="independent")

@@ -97,3 +97,19 @@ def test_clip_with_no_rider_says_so(tmp_path, monkeypatch):
     at.button(key="analyse").click().run()
     assert not at.exception
     assert at.error and "no rider found" in at.error[0].value
+
+
+@pytest.mark.model
+def test_coach_compares_early_and_late_of_the_ride(app, tmp_path, fit_check_analysis):
+    _seed_cache(tmp_path, fit_check_analysis)
+    _select_fit_check(app)
+    app.button(key="analyse").click().run()
+    assert app.selectbox(key="compare_with").value == "early vs late of this ride"
+    app.button(key="compare").click().run()
+    assert not app.exception, app.exception
+    deltas = next(d.value for d in app.dataframe if "verdict" in d.value.columns)
+    assert set(deltas["verdict"]) <= {"real change", "within noise"}
+    assert "knee at bottom dead centre" in " ".join(deltas["label"]).lower()
+    # a steady 20 s clip: its first and last thirds do not differ beyond noise
+    assert (deltas["verdict"] == "within noise").all(), deltas
+    assert any(b.label == "Download report.pdf" for b in app.get("download_button"))

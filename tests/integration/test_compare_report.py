@@ -1,0 +1,92 @@
+"""Before/after on rendered clips with known differences, and the reports, with the real model."""
+import re
+
+import numpy as np
+import pytest
+
+from posecheck.cli import main
+from posecheck.compare import compare_analyses, side_by_side
+from posecheck.pipeline import analyze
+from posecheck.report import write_reports
+from posecheck.samples import SCENARIOS, render_clip
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def afters(tmp_path_factory):
+    root = tmp_path_factory.mktemp("after")
+    return {n: analyze(render_clip(SCENARIOS[n], root), root / f"{n}_out", workers=2)
+            for n in ("after_saddle_up", "after_saddle_1deg", "after_bars_down")}
+
+
+def _row(cmp, measure):
+    return cmp.deltas.set_index("measure").loc[measure]
+
+
+def test_comparing_an_analysis_with_itself(fit_check_analysis):
+    cmp = compare_analyses(fit_check_analysis, fit_check_analysis)
+    assert len(cmp.deltas) >= 8
+    assert (cmp.deltas["change"] == 0).all()
+    assert (cmp.deltas["verdict"] == "within noise").all()
+
+
+@pytest.mark.parametrize("name,measure,truth", [
+    ("after_saddle_up", "knee_at_bdc_deg", 5.9),
+    ("after_bars_down", "back_mean_deg", -8.0),
+])
+def test_known_fit_changes_are_recovered(fit_check_analysis, afters, name, measure, truth):
+    cmp = compare_analyses(fit_check_analysis, afters[name])
+    r = _row(cmp, measure)
+    print(f"{name}: {measure} {r.before:.2f} -> {r.after:.2f}, change {r.change:+.2f} "
+          f"(truth {truth:+.1f}, tolerance 2.0), spread {r.stroke_spread:.2f}: {r.verdict}")
+    assert r.change == pytest.approx(truth, abs=2.0)
+    assert r.verdict == "real change"
+
+
+def test_one_degree_is_within_noise(fit_check_analysis, afters):
+    cmp = compare_analyses(fit_check_analysis, afters["after_saddle_1deg"])
+    r = _row(cmp, "knee_at_bdc_deg")
+    print(f"saddle +2 mm: knee at BDC change {r.change:+.2f} (truth about +1): {r.verdict}")
+    assert abs(r.change) < 2.0
+    assert r.verdict == "within noise"
+
+
+def test_side_by_side_and_compare_command(fit_check_analysis, afters, tmp_path):
+    img = side_by_side(fit_check_analysis, afters["after_saddle_up"])
+    assert img is not None and img.shape[1] > 1.9 * img.shape[0] * 640 / 480 * 0.5
+    out = tmp_path / "cmp"
+    code = main(["compare", str(fit_check_analysis.outdir), str(afters["after_saddle_up"].outdir),
+                 "-o", str(out)])
+    assert code == 0
+    for f in ("comparison.csv", "comparison.json", "phase_curves.csv", "side_by_side_bdc.png",
+              "report.html", "report.pdf"):
+        assert (out / f).stat().st_size > 0, f
+    assert "Comparison:" in (out / "report.html").read_text()
+
+
+def test_reports_are_self_contained_and_render(fatigue_analysis, tmp_path):
+    import pypdfium2 as pdfium
+
+    html_path, pdf_path = write_reports(fatigue_analysis, tmp_path)
+    doc = html_path.read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", doc), "external reference"
+    assert "http://" not in doc and "https://" not in doc
+    for text in ("Fit angles per stroke", "Bottom dead centre", "Your elbows began locking out",
+                 "What helps", "Millour"):
+        assert text in doc, text
+    assert doc.count("data:image/png;base64,") >= 2
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    assert len(pdf) >= 3
+    for i in range(len(pdf)):
+        page = pdf[i].render(scale=0.4).to_numpy()
+        ink = (page.mean(axis=2) < 200).mean()
+        print(f"report.pdf page {i + 1}: {ink:.1%} of the page inked")
+        assert ink > 0.01, f"page {i + 1} is blank"
+
+
+def test_report_command_on_an_analysis_folder(fit_check_analysis, tmp_path, capsys):
+    assert main(["report", str(fit_check_analysis.outdir), "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "report.pdf").exists()
+    assert main(["report", str(tmp_path / "nothing_here")]) == 2
+    assert "no summary.json" in capsys.readouterr().err
