@@ -150,7 +150,8 @@ def units(metrics: pd.DataFrame, strokes: pd.DataFrame) -> pd.DataFrame:
             cm[g["c"].mean().index] = g["c"].mean().to_numpy()
         out[col] = med
         out[f"conf_{col}"] = cm
-    if len(strokes) and "hip_rocking_deg" in strokes and len(seated) >= MIN_BASELINE_UNITS:
+    if (len(strokes) and "hip_rocking_deg" in strokes and len(seated) >= MIN_BASELINE_UNITS
+            and seated["hip_rocking_deg"].notna().any()):  # rear/front views only
         rock = seated["hip_rocking_deg"].to_numpy(float)
         out["hip_rocking_deg"] = rock
         out["conf_hip_rocking_deg"] = np.where(np.isfinite(rock), 1.0, 0.0)

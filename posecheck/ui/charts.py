@@ -76,10 +76,15 @@ def distribution(strokes: pd.DataFrame, column: str, low: float, high: float,
                  title: str) -> alt.Chart:
     """Histogram of one per-stroke value with the published range shaded."""
     df = strokes[[column]].dropna()
+    lo = float(np.floor(min(low, df[column].min()) - 3)) if len(df) else low - 3
+    hi = float(np.ceil(max(high, df[column].max()) + 3)) if len(df) else high + 3
+    x_scale = alt.Scale(domain=[lo, hi])
     band = alt.Chart(pd.DataFrame({"lo": [low], "hi": [high]})).mark_rect(
-        opacity=0.15, color="#2e7d32").encode(x="lo:Q", x2="hi:Q")
+        opacity=0.15, color="#2e7d32").encode(x=alt.X("lo:Q", scale=x_scale), x2="hi:Q")
     hist = alt.Chart(df).mark_bar(color="#455a64").encode(
-        x=alt.X(f"{column}:Q", bin=alt.Bin(maxbins=20), title=title), y="count()")
+        x=alt.X(f"{column}:Q", bin=alt.Bin(step=1, extent=[lo, hi]), scale=x_scale,
+                title=title),
+        y=alt.Y("count()", title="strokes"))
     return alt.layer(band, hist).properties(height=160)
 
 

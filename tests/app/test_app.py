@@ -107,7 +107,7 @@ def test_coach_compares_early_and_late_of_the_ride(app, tmp_path, fit_check_anal
     assert app.selectbox(key="compare_with").value == "early vs late of this ride"
     app.button(key="compare").click().run()
     assert not app.exception, app.exception
-    deltas = next(d.value for d in app.dataframe if "verdict" in d.value.columns)
+    deltas = next(d.value for d in app.dataframe if "stroke_spread" in d.value.columns)
     assert set(deltas["verdict"]) <= {"real change", "within noise"}
     assert "knee at bottom dead centre" in " ".join(deltas["label"]).lower()
     # a steady 20 s clip: its first and last thirds do not differ beyond noise

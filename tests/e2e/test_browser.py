@@ -111,8 +111,10 @@ def test_rider_analyses_the_bundled_sample_in_the_browser(page):
         const v = document.querySelector('video');
         if (v.readyState >= 1) return done(v.videoWidth);
         v.addEventListener('loadedmetadata', () => done(v.videoWidth));
-        setTimeout(() => done(-1), 20000); })""")
-    assert playable > 0, "the annotated video did not load in Chromium (H.264)"
+        v.addEventListener('error', () => done('error ' + (v.error && v.error.code)));
+        setTimeout(() => done('timeout: readyState ' + v.readyState + ', network '
+                              + v.networkState + ', src ' + v.currentSrc), 20000); })""")
+    assert isinstance(playable, int) and playable > 0, f"video did not load: {playable}"
     page.screenshot(path=str(ARTIFACTS / "04_video.png"), full_page=True)
 
     page.get_by_role("tab", name="Exports").click()
