@@ -212,7 +212,7 @@ with video_tab:
         with st.spinner("Drawing the skeleton on every analysed frame…"):
             write_annotated_video(result, ann)
     if ann.exists():
-        st.video(str(ann))
+        st.video(str(ann), start_time=int(marker))  # the time slider moves the video too
 
 with coach:
     st.subheader("Compare two analyses")

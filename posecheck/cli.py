@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="override the automatic view and near-side decision")
     co = sub.add_parser("compare", help="compare two clips or analyses (before/after)")
     co.add_argument("a", type=Path, help="video or analysis folder (before)")
-    co.add_argument("b", type=Path, help="video or analysis folder (after)")
+    co.add_argument("b", type=Path, nargs="?",
+                    help="video or analysis folder (after); omitted: the first third of A "
+                         "against its last third")
     co.add_argument("-o", "--outdir", type=Path, required=True)
     co.add_argument("--workers", type=int, default=1)
     rp = sub.add_parser("report", help="write report.html and report.pdf for an analysis")
@@ -106,18 +108,22 @@ def _open_or_analyse(path: Path, workers: int):
 
 
 def cmd_compare(args) -> int:
-    from posecheck.compare import compare_analyses, side_by_side, write_comparison
+    from posecheck.compare import (compare_analyses, compare_windows, side_by_side,
+                                   write_comparison)
     from posecheck.pipeline import NoRiderError
     from posecheck.report import write_reports
 
     try:
         a = _open_or_analyse(args.a, args.workers)
-        b = _open_or_analyse(args.b, args.workers)
+        b = _open_or_analyse(args.b, args.workers) if args.b else a
     except (VideoError, NoRiderError, FileNotFoundError) as exc:
         print(f"posecheck: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    cmp = compare_analyses(a, b)
-    img = side_by_side(a, b)
+    if args.b:
+        cmp, img = compare_analyses(a, b), side_by_side(a, b)
+    else:
+        d = a.info.duration_s
+        cmp, img = compare_windows(a, d / 3, 2 * d / 3), None
     write_comparison(cmp, args.outdir, img)
     write_reports(b, args.outdir, comparison=cmp, comparison_image=img)
     for r in cmp.deltas.itertuples():

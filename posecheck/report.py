@@ -160,6 +160,8 @@ def write_html(analysis, path: str | Path, comparison=None, comparison_image=Non
         parts += [f"<h2>Comparison: {html.escape(comparison.label_a)} → "
                   f"{html.escape(comparison.label_b)}</h2>",
                   _table(comparison_rows(comparison))]
+        if len(comparison.curves):
+            parts.append(_img_tag(_png(curves_figure(comparison)), "curves over the cycle"))
         if comparison_image is not None:
             parts.append(_img_tag(_png(comparison_image), "both at bottom dead centre"))
     style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#263238}"
@@ -173,6 +175,26 @@ def write_html(analysis, path: str | Path, comparison=None, comparison_image=Non
     tmp.write_text(doc, encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def curves_figure(cmp):
+    """Mean +/- SD over the crank cycle for both sides, one panel per metric."""
+    plt = _mpl()
+    metrics = list(dict.fromkeys(cmp.curves["metric"]))
+    fig, axes = plt.subplots(1, max(len(metrics), 1), figsize=(2.6 * max(len(metrics), 1), 2.4),
+                             squeeze=False)
+    for ax, m in zip(axes[0], metrics):
+        for side, label, color in (("a", cmp.label_a, "#1565c0"), ("b", cmp.label_b, "#c62828")):
+            d = cmp.curves[(cmp.curves["metric"] == m) & (cmp.curves["side"] == side)]
+            ax.plot(d["phase_pct"], d["mean"], color=color, label=label[:24])
+            ax.fill_between(d["phase_pct"], d["mean"] - d["sd"], d["mean"] + d["sd"],
+                            color=color, alpha=0.15)
+        ax.set_title(m.replace("_deg", "").replace("_", " "), fontsize=8)
+        ax.set_xlabel("crank cycle %", fontsize=7)
+        ax.tick_params(labelsize=6)
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
 
 
 def comparison_rows(cmp) -> list[dict]:
@@ -248,6 +270,8 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
                              colLabels=list(rows[0]), loc="upper left")
                 t.auto_set_font_size(False)
                 t.set_fontsize(7)
+            if len(comparison.curves):
+                pdf.savefig(curves_figure(comparison))
             if comparison_image is not None:
                 ax = fig.add_axes([0.05, 0.05, 0.9, 0.4])
                 ax.imshow(comparison_image)

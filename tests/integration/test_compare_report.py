@@ -65,6 +65,19 @@ def test_side_by_side_and_compare_command(fit_check_analysis, afters, tmp_path):
     assert "Comparison:" in (out / "report.html").read_text()
 
 
+def test_early_against_late_of_one_ride(fatigue_analysis, tmp_path):
+    """The fatigue sample: elbows 14 deg straighter and shoulders up late in the ride."""
+    out = tmp_path / "early_late"
+    assert main(["compare", str(fatigue_analysis.outdir), "-o", str(out)]) == 0
+    import pandas as pd
+
+    d = pd.read_csv(out / "comparison.csv").set_index("measure")
+    print("fatigue early vs late:", d[["change", "verdict"]].to_dict("index"))
+    assert d.loc["elbow_mean_deg", "verdict"] == "real change"
+    assert d.loc["elbow_mean_deg", "change"] > 8
+    assert d.loc["knee_at_bdc_deg", "verdict"] == "within noise"  # the legs did not change
+
+
 def test_reports_are_self_contained_and_render(fatigue_analysis, tmp_path):
     import pypdfium2 as pdfium
 
