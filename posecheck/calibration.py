@@ -10,6 +10,8 @@ import copy
 import sys
 from pathlib import Path
 
+import numpy as np
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -63,6 +65,15 @@ def validate(data: dict, source: str, schema: dict | None = None) -> dict:
                 raise ProfileError(f"{source}: unknown key [{section}].{key}; allowed: "
                                    + ", ".join(schema[section]))
             want = schema[section][key]
+            if (section, key) == ("camera", "level_line"):
+                if not (isinstance(value, list) and len(value) in (0, 4) and all(
+                        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+                    raise ProfileError(f"{source}: [camera].level_line must be [] or four "
+                                       f"pixel numbers [x1, y1, x2, y2], not {value!r}")
+                if len(value) == 4 and value[0] == value[2] and value[1] == value[3]:
+                    raise ProfileError(f"{source}: [camera].level_line needs two different "
+                                       "points")
+                continue
             ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
                   if isinstance(want, float) else isinstance(value, type(want)))
             if not ok:
@@ -72,7 +83,7 @@ def validate(data: dict, source: str, schema: dict | None = None) -> dict:
             if choices and value not in choices:
                 raise ProfileError(f"{source}: [{section}].{key} = {value!r}; allowed: "
                                    + ", ".join(choices))
-            if isinstance(want, float) and key != "settle_s" and value < 0:
+            if isinstance(want, float) and key not in ("settle_s", "tilt_deg") and value < 0:
                 raise ProfileError(f"{source}: [{section}].{key} must be >= 0, not {value}")
     return data
 
@@ -98,3 +109,161 @@ def load_profile(*paths: str | Path | None, flags: dict | None = None) -> dict:
         if v is not None:
             over.setdefault(section, {})[key] = v
     return merge(out, validate(over, "command line", schema))
+
+
+# --- camera correction -------------------------------------------------------------------
+
+ARUCO_DICT = "DICT_4X4_50"
+
+
+def line_tilt_deg(x1: float, y1: float, x2: float, y2: float) -> float:
+    """Counter-clockwise angle of an image line (y down) against horizontal, in (-90, 90]."""
+    a = float(np.degrees(np.arctan2(-(y2 - y1), x2 - x1)))
+    if a > 90:
+        a -= 180
+    elif a <= -90:
+        a += 180
+    return a
+
+
+def find_aruco(image: np.ndarray, marker_cm: float) -> dict | None:
+    """The first DICT_4X4_50 marker in a BGR image: its tilt (degrees, counter-clockwise, from
+    its top edge) and the scale (cm per pixel, from its mean side). None when none is found."""
+    import cv2
+
+    params = cv2.aruco.DetectorParameters()
+    params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+    det = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(
+        getattr(cv2.aruco, ARUCO_DICT)), params)
+    corners, ids, _ = det.detectMarkers(image)
+    if ids is None or not len(corners):
+        return None
+    c = corners[0].reshape(4, 2).astype(float)  # TL, TR, BR, BL
+    side_px = float(np.mean(np.linalg.norm(c - np.roll(c, -1, axis=0), axis=1)))
+    tilt = line_tilt_deg(*c[0], *c[1])
+    return {"id": int(ids[0][0]), "tilt_deg": tilt, "cm_per_px": marker_cm / side_px,
+            "side_px": side_px, "centre_px": c.mean(axis=0).tolist()}
+
+
+def camera_from_marker(video, marker_cm: float, seconds: float = 10.0,
+                       samples: int = 10) -> dict | None:
+    """Median marker tilt and scale over ``samples`` frames of the first ``seconds``."""
+    from posecheck.video import iter_frames, probe
+
+    info = probe(video)
+    step = max(1, int(min(seconds, info.duration_s) * info.fps / samples))
+    found = []
+    for frame in iter_frames(video, stride=step, stop_frame=int(seconds * info.fps)):
+        r = find_aruco(frame.image, marker_cm)
+        if r:
+            found.append(r)
+    if not found:
+        return None
+    return {"tilt_deg": float(np.median([f["tilt_deg"] for f in found])),
+            "cm_per_px": float(np.median([f["cm_per_px"] for f in found])),
+            "frames_with_marker": len(found), "source": "aruco"}
+
+
+def camera_correction(profile: dict, video=None) -> dict:
+    """{"tilt_deg", "cm_per_px" (or None), "source"} from the profile's [camera] section."""
+    cam = profile.get("camera", {})
+    if cam.get("aruco_marker_cm", 0) > 0 and video is not None:
+        got = camera_from_marker(video, cam["aruco_marker_cm"])
+        if got:
+            return got
+        return {"tilt_deg": 0.0, "cm_per_px": None, "source": "aruco marker not found"}
+    if cam.get("level_line"):
+        return {"tilt_deg": line_tilt_deg(*cam["level_line"]), "cm_per_px": None,
+                "source": "level line"}
+    return {"tilt_deg": float(cam.get("tilt_deg", 0.0)), "cm_per_px": None,
+            "source": "profile" if cam.get("tilt_deg") else "none"}
+
+
+def untilt(xy: np.ndarray, tilt_deg: float, centre_xy) -> np.ndarray:
+    """Rotate image points (..., 2) by ``-tilt_deg`` about ``centre_xy``: what a level camera
+    would have seen (y down, so a counter-clockwise tilt is undone clockwise)."""
+    if not tilt_deg:
+        return xy
+    a = np.radians(tilt_deg)
+    c, s = np.cos(a), np.sin(a)
+    d = xy - np.asarray(centre_xy, float)
+    # counter-clockwise on screen (y down) by +a is x' = c x + s y, y' = -s x + c y; undo it
+    x = c * d[..., 0] - s * d[..., 1]
+    y = s * d[..., 0] + c * d[..., 1]
+    return np.stack([x, y], axis=-1) + np.asarray(centre_xy, float)
+
+
+# --- writing profiles ----------------------------------------------------------------------
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(float(v)) if isinstance(v, float) else str(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dump_toml(data: dict, header: str = "") -> str:
+    """TOML text for a profile (sections of scalars and lists; [baseline.<metric>] tables)."""
+    lines = [f"# {line}" for line in header.splitlines()] + ([""] if header else [])
+    for section, body in data.items():
+        if section == "baseline":
+            for metric, stats in body.items():
+                lines.append(f"[baseline.{metric}]")
+                lines += [f"{k} = {_toml_value(v)}" for k, v in stats.items()]
+                lines.append("")
+            continue
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in body.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def calibrate(analysis, rider: str, marker_cm: float | None = None,
+              path: str | Path | None = None) -> tuple[Path, dict]:
+    """Write (or update) the rider's profile from a short fresh clip's analysis: a stored
+    baseline per watched metric (median and spread of its per-stroke values after the first
+    seconds) and, with a marker size, the camera tilt and scale from the ArUco marker.
+    Returns the profile's path and what was written."""
+    import os
+
+    from posecheck.fatigue import SIGNS, default_windows, units
+
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in rider).strip("_")
+    if not safe:
+        raise ProfileError(f"rider name {rider!r} has no usable characters")
+    path = Path(path) if path else DEFAULTS_FILE.parent / f"{safe}.toml"
+    existing = validate(_read(path), str(path)) if path.exists() else {}
+    u = units(analysis.metrics, analysis.strokes)
+    settle, _, _ = default_windows(analysis.info.duration_s)
+    u = u[u["time_s"] >= settle]
+    baseline = {}
+    for sign in SIGNS:
+        if sign.metric in u and u[sign.metric].notna().sum() >= 5:
+            v = u[sign.metric].dropna().to_numpy()
+            med = float(np.median(v))
+            baseline[sign.metric] = {"median": round(med, 4),
+                                     "spread": round(float(1.4826 * np.median(np.abs(v - med))), 4)}
+    update: dict = {"baseline": baseline}
+    camera = None
+    if marker_cm:
+        camera = camera_from_marker(analysis.info.path, marker_cm)
+        if camera is None:
+            raise ProfileError(f"{analysis.info.path}: no ArUco marker ({ARUCO_DICT}) found in "
+                               "the first 10 seconds")
+        update["camera"] = {"tilt_deg": round(camera["tilt_deg"], 2),
+                            "aruco_marker_cm": float(marker_cm)}
+    view = analysis.view
+    if view.source == "override":
+        update["view"] = {"view": view.view}
+    merged = merge(existing, update)
+    merged["baseline"] = baseline  # a new calibration replaces the old baseline
+    validate(merged, str(path))
+    text = dump_toml(merged, f"posecheck rider profile for {rider}, written by posecheck "
+                             f"calibrate from {Path(analysis.info.path).name}.")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    return path, {"baseline": baseline, "camera": camera}

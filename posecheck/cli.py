@@ -43,6 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
                          "against its last third")
     co.add_argument("-o", "--outdir", type=Path, required=True)
     co.add_argument("--workers", type=int, default=1)
+    ca = sub.add_parser("calibrate", help="write a rider profile from a short fresh clip")
+    ca.add_argument("video", type=Path, help="a short fresh clip, or its analysis folder")
+    ca.add_argument("--rider", required=True, help="rider name (the profile's file name)")
+    ca.add_argument("--marker-size-cm", type=_positive_float,
+                    help="side of the ArUco marker (DICT_4X4_50) in the clip, cm")
+    ca.add_argument("-o", "--output", type=Path,
+                    help="profile file (default: calibration/RIDER.toml)")
+    ca.add_argument("--view", choices=("side-left", "side-right", "rear", "front"),
+                    help="record this view in the profile (when the automatic one is wrong)")
     rp = sub.add_parser("report", help="write report.html and report.pdf for an analysis")
     rp.add_argument("analysis", type=Path, help="analysis folder (with summary.json)")
     rp.add_argument("-o", "--outdir", type=Path, help="where to write (default: the folder)")
@@ -133,6 +142,24 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    from posecheck.calibration import ProfileError, calibrate
+    from posecheck.pipeline import NoRiderError, analyze
+
+    try:
+        a = (_open_or_analyse(args.video, 1) if args.video.is_dir()
+             else analyze(args.video, view=args.view, reports=False))
+        path, written = calibrate(a, args.rider, args.marker_size_cm, args.output)
+    except (VideoError, NoRiderError, ProfileError, FileNotFoundError) as exc:
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    cam = written["camera"]
+    print(f"{path}: baseline for {', '.join(written['baseline']) or 'no metric'}"
+          + (f"; camera tilt {cam['tilt_deg']:+.2f} deg, {cam['cm_per_px']:.4f} cm/px"
+             if cam else ""))
+    return 0
+
+
 def cmd_report(args) -> int:
     from posecheck.pipeline import load_analysis
     from posecheck.report import write_reports
@@ -166,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     return {"analyze": cmd_analyze, "samples": cmd_samples, "compare": cmd_compare,
-            "report": cmd_report}[args.command](args)
+            "report": cmd_report, "calibrate": cmd_calibrate}[args.command](args)
 
 
 if __name__ == "__main__":

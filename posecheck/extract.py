@@ -11,6 +11,10 @@ every setting that changes the result. When all chunks exist they are joined int
 """
 from __future__ import annotations
 
+import contextlib
+import sys
+import types
+
 import hashlib
 import json
 import logging
@@ -192,10 +196,25 @@ def _run_parallel(video, spans, todo, chunk_dir, make_estimator, stride, workers
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = mp.get_context("spawn")  # MediaPipe's graph threads do not survive fork
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                             initargs=(make_estimator,)) as pool:
+    with _importable_main(), ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_worker_init,
+            initargs=(make_estimator,)) as pool:
         futs = {pool.submit(_worker_chunk, video, spans[i], stride,
                             str(chunk_dir / f"{i:05d}.npz")): i for i in todo}
         for fut in as_completed(futs):
             fut.result()
             tick_many(sizes[futs[fut]])
+
+
+@contextlib.contextmanager
+def _importable_main():
+    """Spawned workers re-run the parent's ``__main__`` script. Under Streamlit (the app,
+    AppTest) that is app.py itself, which must not run in a worker: everything the workers
+    need is importable from posecheck, so they get a blank ``__main__`` instead."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main

@@ -1,6 +1,7 @@
 """Compose the stages: video -> PoseTrack -> view -> metrics -> files. Nothing else here."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from posecheck import __version__
-from posecheck.calibration import load_profile, merge, validate
+from posecheck.calibration import camera_correction, load_profile, merge, untilt, validate
 from posecheck.clean import clean_track
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.extract import ExtractSettings, Progress, extract_track
@@ -98,8 +99,15 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     track, stats = extract_track(info, outdir, settings, factory, progress, workers=workers)
     decision = from_override(view) if view else classify_view(track)
     clean = clean_track(track, info.fps, side_view=decision.near_side is not None)
-    metrics = compute_metrics(clean, decision, info.size_wh, raw_visibility=track.visibility)
-    strokes = with_status(stroke_table(metrics, clean.xy_px, decision, info.fps), load_ranges())
+    camera = camera_correction(prof, info.path)
+    level = clean  # what a level camera would have seen: angles against horizontal, crank
+    if camera["tilt_deg"]:
+        centre = (info.size_wh[0] / 2, info.size_wh[1] / 2)
+        level = dataclasses.replace(clean, xy_px=untilt(clean.xy_px, camera["tilt_deg"],
+                                                        centre))
+    metrics = compute_metrics(level, decision, info.size_wh, raw_visibility=track.visibility,
+                              frame_xy=clean.xy_px)
+    strokes = with_status(stroke_table(metrics, level.xy_px, decision, info.fps), load_ranges())
     fz = prof["fatigue"]
     fsettings = FatigueSettings(baseline_s=fz["baseline_s"] or None,
                                 sustain_s=fz["sustain_s"] or None,
@@ -130,6 +138,8 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
             feet_in_frame_share(track, clean, decision, info.size_wh),
             coasting_spells(clean.t_s, clean.xy_px, decision)),
         "cleaning": clean.meta.get("cleaning"),
+        "camera": {k: (round(v, 5) if isinstance(v, float) else v) for k, v in camera.items()},
+        "distances_cm": distances_cm(level, decision, camera.get("cm_per_px")),
     }
     write_csv(metrics, outdir / "metrics.csv")
     write_csv(strokes, outdir / "strokes.csv")
@@ -146,6 +156,22 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames "
                            "(film from the side with the whole body in view)")
     return analysis
+
+
+def distances_cm(level: PoseTrack, view: ViewDecision, cm_per_px: float | None) -> dict | None:
+    """Side views with a scale (ArUco marker): the hip-to-wrist drop and reach, proxies of the
+    saddle-to-bar drop and reach, medians over the clip in centimetres."""
+    if not cm_per_px or not view.near_side or not len(level):
+        return None
+    from posecheck.landmarks import side_landmark
+
+    hip = level.xy_px[:, side_landmark(view.near_side, "HIP")]
+    wrist = level.xy_px[:, side_landmark(view.near_side, "WRIST")]
+    d = wrist - hip
+    if not np.isfinite(d).any():
+        return None
+    return {"hip_to_wrist_drop_cm": round(float(np.nanmedian(d[:, 1])) * cm_per_px, 1),
+            "hip_to_wrist_reach_cm": round(float(np.nanmedian(np.abs(d[:, 0]))) * cm_per_px, 1)}
 
 
 def feet_in_frame_share(raw: PoseTrack, clean: PoseTrack, view: ViewDecision,

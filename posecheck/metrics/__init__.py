@@ -70,21 +70,24 @@ def leg_factor(xy: np.ndarray, lm_conf: np.ndarray, side: str) -> np.ndarray:
 
 
 def compute_metrics(track: PoseTrack, view: ViewDecision, size_wh: tuple[int, int],
-                    raw_visibility: np.ndarray | None = None) -> pd.DataFrame:
+                    raw_visibility: np.ndarray | None = None,
+                    frame_xy: np.ndarray | None = None) -> pd.DataFrame:
     """One row per analysed frame: ``frame``, ``time_s``, each metric and ``<metric>_conf``.
 
-    ``track`` should be cleaned (:func:`posecheck.clean.clean_track`); ``raw_visibility`` is
-    the visibility before cleaning (defaults to the track's own).
+    ``track`` should be cleaned (:func:`posecheck.clean.clean_track`) and, for a tilted
+    camera, levelled; ``raw_visibility`` is the visibility before cleaning (defaults to the
+    track's own); ``frame_xy`` the landmarks in the picture as filmed, for the in-picture
+    check (defaults to the track's own).
     """
     n = len(track)
     vis = track.visibility if raw_visibility is None else raw_visibility
-    lm_conf = landmark_confidence(vis, track.xy_px, size_wh)
+    lm_conf = landmark_confidence(vis, track.xy_px if frame_xy is None else frame_xy, size_wh)
     cols: dict[str, np.ndarray] = {c: np.full(n, np.nan) for c in ALL_COLUMNS}
     conf: dict[str, np.ndarray] = {c: np.zeros(n) for c in ALL_COLUMNS}
     if view.near_side:
         side = view.near_side
         cols.update(side_angles(track.xy_px, side, view.facing))
-        leg = leg_factor(track.xy_px, lm_conf, side)
+        leg = leg_factor(track.xy_px, lm_conf, side)  # shin length: rotation-invariant
         for c in SIDE_COLUMNS:
             idx = [side_landmark(side, j) for j in COLUMN_JOINTS[c]]
             conf[c] = lm_conf[:, idx].min(axis=1) * view.confidence

@@ -48,6 +48,10 @@ class Scenario:
     #: transient events: (kind, start_s, end_s) with kind in stand, drink, head_turn, hands
     events: tuple[tuple[str, float, float], ...] = ()
     description: str = ""
+    #: the phone rolled: a level line appears rotated this many degrees counter-clockwise
+    camera_tilt_deg: float = 0.0
+    #: side of an ArUco marker (DICT_4X4_50, id 7) on the wall behind the bike, cm; 0 = none
+    aruco_cm: float = 0.0
 
     def posture(self, t: float) -> Posture:
         crank = (t * self.cadence_rpm / 60.0 * 360.0) % 360.0
@@ -116,6 +120,15 @@ SCENARIOS.update({s.name: s for s in (
     Scenario("after_bars_down", 20.0, base=Posture(crank_deg=0.0, back_deg=32.0),
              description="Fit check after lowering the bars (back angle -8 deg)."),
 )})
+# Camera scenarios (20 s, rendered by the tests): the fit check filmed with the phone rolled
+# 6 degrees, and with an 18 cm ArUco marker on the wall and the phone rolled -4 degrees.
+SCENARIOS.update({s.name: s for s in (
+    Scenario("fit_check_tilted", 20.0, camera_tilt_deg=6.0,
+             description="Fit check filmed with the phone rolled 6 degrees."),
+    Scenario("fit_check_aruco", 20.0, camera_tilt_deg=-4.0, aruco_cm=18.0,
+             description="Fit check with an 18 cm ArUco marker on the wall, phone rolled -4 "
+                         "degrees."),
+)})
 #: the scenarios committed in sample_videos/ (small; the app and README use them)
 BUNDLED = ("fit_check_side", "fatigue_side", "rear_rocking")
 
@@ -126,7 +139,46 @@ def render_frame(sc: Scenario, t: float):
         img, lm, truth = render_rear(p, sc.size_wh)
     else:
         img, lm, truth = render_side(p, sc.size_wh, facing=1 if sc.view == "side-right" else -1)
+    if sc.aruco_cm:
+        paste_marker(img, sc.aruco_cm / 100 * px_per_m(sc))
+    if sc.camera_tilt_deg:
+        img, lm = tilt_frame(img, lm, sc.camera_tilt_deg)
     return img, lm, truth, p
+
+
+def px_per_m(sc: Scenario) -> float:
+    from posecheck.samples.scene import Camera
+
+    return Camera(sc.size_wh, 1).scale
+
+
+ARUCO_ID = 7
+
+
+def paste_marker(img: np.ndarray, side_px: float) -> None:
+    """An upright ArUco marker (with its white margin) high on the wall, left of the bike."""
+    import cv2
+
+    n = int(round(side_px))
+    marker = cv2.aruco.generateImageMarker(
+        cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), ARUCO_ID, n)
+    pad = max(4, n // 6)
+    h, w = img.shape[:2]
+    x0, y0 = int(0.1 * w), int(0.1 * h)
+    img[y0 - pad:y0 + n + pad, x0 - pad:x0 + n + pad] = 255
+    img[y0:y0 + n, x0:x0 + n] = marker[..., None]
+
+
+def tilt_frame(img: np.ndarray, lm: np.ndarray, tilt_deg: float):
+    """The picture a phone rolled by ``tilt_deg`` sees: the image turned counter-clockwise
+    about its centre (edges filled by replication), the landmarks with it."""
+    import cv2
+
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), tilt_deg, 1.0)
+    out = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
+    return out, lm @ m[:, :2].T + m[:, 2]
 
 
 def render_clip(sc: Scenario, outdir: str | Path, crf: int = 32,
@@ -169,6 +221,9 @@ def render_clip(sc: Scenario, outdir: str | Path, crf: int = 32,
             "drifts": {k: {"onset_s": a, "full_s": b, "change": c}
                        for k, (a, b, c) in sc.drifts.items()},
             "events": [{"kind": k, "start_s": a, "end_s": b} for k, a, b in sc.events],
+            "camera_tilt_deg": sc.camera_tilt_deg, "aruco_cm": sc.aruco_cm,
+            "px_per_m": px_per_m(sc),
+            "aruco_side_px": int(round(sc.aruco_cm / 100 * px_per_m(sc))) if sc.aruco_cm else 0,
             "description": sc.description}
     (outdir / f"{sc.name}.json").write_text(json.dumps(meta, indent=2))
     return clip

@@ -97,6 +97,22 @@ def test_two_workers_give_the_same_track(tmp_path, clip):
     np.testing.assert_array_equal(one.t_s, two.t_s)
 
 
+def test_workers_do_not_rerun_a_streamlit_main_script(tmp_path, clip, monkeypatch):
+    """Streamlit (and AppTest) installs app.py as ``__main__``; spawned workers must not run
+    it again."""
+    import sys
+    import types
+
+    script = tmp_path / "app_like.py"
+    script.write_text("raise SystemExit('the app script ran inside a pose worker')\n")
+    fake = types.ModuleType("__main__")
+    fake.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    two, _ = extract_track(probe(clip), tmp_path / "two", ExtractSettings("stamp", chunk_s=1.0),
+                           make_stamp, workers=2)
+    assert len(two) == 90 and sys.modules["__main__"] is fake
+
+
 def test_progress_reports_every_frame(tmp_path, clip):
     seen = []
     extract_track(probe(clip), tmp_path, ExtractSettings("stamp", chunk_s=1.0), make_stamp,
