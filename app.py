@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from posecheck.calibration import ProfileError, load_profile
+from posecheck.calibration import ProfileError, calibrate, load_profile
 from posecheck.compare import compare_analyses, compare_windows, side_by_side
 from posecheck.pipeline import NoRiderError, analyze, load_analysis
 from posecheck.ranges import load_ranges
 from posecheck.render import annotated_frame, write_annotated_video
 from posecheck.ui import (analysis_dir, data_root, list_analyses, list_profiles, list_samples,
-                          safe_filename)
+                          profiles_dir, safe_filename)
 from posecheck.ui.charts import (distribution, metric_timeline, phase_chart, scores_chart,
                                  watched_metrics)
 from posecheck.video import VIDEO_SUFFIXES, VideoError
@@ -127,8 +127,8 @@ c4.metric("Cadence", f"{s['pedalling'].get('cadence_rpm_median', 0) or 0:.0f} rp
 
 marker = st.slider("Time in the ride (s)", 0.0, max(duration, 0.1), 0.0,
                    step=max(round(duration / 500, 2), 0.05), key="time")
-rider, fitter, video_tab, coach, exports = st.tabs(["Rider", "Fitter", "Video", "Coach",
-                                                    "Exports"])
+rider, fitter, video_tab, coach, calib, exports = st.tabs(
+    ["Rider", "Fitter", "Video", "Coach", "Calibrate", "Exports"])
 
 with rider:
     st.subheader("What happened over the ride")
@@ -246,6 +246,25 @@ with coach:
         if img is not None:
             st.image(img, caption="Both at bottom dead centre (a typical stroke each)",
                      width="stretch")
+
+with calib:
+    st.subheader("Save this clip as a rider's fresh baseline")
+    st.write("Film a few fresh minutes, analyse them, then save them here: later rides chosen "
+             "with this profile are judged against it, not only against their own first "
+             "minutes. With an ArUco marker (OpenCV DICT_4X4_50) fixed upright in view, the "
+             "camera's tilt and a centimetre scale are saved too.")
+    rider_name = st.text_input("Rider name", key="rider_name")
+    marker_cm = st.number_input("ArUco marker side (cm, 0 = none)", 0.0, 100.0, 0.0,
+                                key="marker_cm")
+    if st.button("Save profile", key="save_profile", disabled=not rider_name.strip()):
+        try:
+            path, written = calibrate(result, rider_name, marker_cm or None,
+                                      profiles_dir() / f"{safe_filename(rider_name)}.toml")
+            st.success(f"Saved {path.name}: baseline for {len(written['baseline'])} metrics"
+                       + (f", camera tilt {written['camera']['tilt_deg']:+.1f}°"
+                          if written["camera"] else "") + ". Choose it under Profile.")
+        except ProfileError as exc:
+            st.error(str(exc))
 
 with exports:
     out = result.outdir

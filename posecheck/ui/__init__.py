@@ -47,10 +47,18 @@ def list_analyses() -> list[Path]:
                   key=lambda p: p.stat().st_mtime, reverse=True) if root.exists() else []
 
 
+def profiles_dir() -> Path:
+    """Where the app saves riders' profiles (beside the analyses)."""
+    d = data_root() / "profiles"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
 def list_profiles() -> dict[str, Path | None]:
-    """Profiles in ``calibration/`` by name ("default" first = no extra file)."""
+    """Profiles by name: "default" (no extra file), the examples in ``calibration/`` and the
+    riders' profiles saved by the app."""
     out: dict[str, Path | None] = {"default": None}
-    for p in sorted((ROOT / "calibration").glob("*.toml")):
+    for p in sorted((ROOT / "calibration").glob("*.toml")) + sorted(profiles_dir().glob("*.toml")):
         if p.stem not in ("default", "ranges"):
             out[p.stem] = p
     return out

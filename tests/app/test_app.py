@@ -113,3 +113,17 @@ def test_coach_compares_early_and_late_of_the_ride(app, tmp_path, fit_check_anal
     # a steady 20 s clip: its first and last thirds do not differ beyond noise
     assert (deltas["verdict"] == "within noise").all(), deltas
     assert any(b.label == "Download report.pdf" for b in app.get("download_button"))
+
+
+@pytest.mark.model
+def test_calibrate_tab_saves_a_rider_profile(app, tmp_path, fit_check_analysis):
+    _seed_cache(tmp_path, fit_check_analysis)
+    _select_fit_check(app)
+    app.button(key="analyse").click().run()
+    app.text_input(key="rider_name").input("Anna K").run()
+    app.button(key="save_profile").click().run()
+    assert not app.exception, app.exception
+    saved = tmp_path / "profiles" / "Anna_K.toml"
+    assert saved.exists()
+    assert any("Saved Anna_K.toml" in m.value for m in app.success)
+    assert "Anna_K" in app.run().selectbox(key="profile").options

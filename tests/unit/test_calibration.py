@@ -89,3 +89,12 @@ def test_aruco_tilt_and_scale(deg):
     assert r["tilt_deg"] == pytest.approx(deg, abs=0.5)
     assert r["cm_per_px"] == pytest.approx(0.25, rel=0.02)
     assert find_aruco(np.full((100, 100, 3), 200, np.uint8), 15.0) is None
+
+
+def test_every_bundled_profile_is_valid():
+    from posecheck.calibration import DEFAULTS_FILE
+
+    files = [p for p in DEFAULTS_FILE.parent.glob("*.toml") if p.stem not in ("default", "ranges")]
+    assert len(files) >= 2
+    for p in files:
+        load_profile(p)  # raises ProfileError naming the file when invalid
