@@ -99,7 +99,7 @@ def run(video: Path, mode: str, view: str, profile_path: Path | None):
 if go and reopen is not None:
     try:
         st.session_state["result"] = load_analysis(reopen)
-    except (FileNotFoundError, VideoError) as exc:
+    except (FileNotFoundError, VideoError, ValueError) as exc:  # ValueError: not our npz
         st.error(f"Cannot reopen {reopen.name}: {exc}")
 elif go and video is not None:
     st.session_state["result"] = run(video, mode, view_choice, profiles[profile_name])
@@ -115,6 +115,8 @@ if fnd["findings"]:
     st.warning(f"**{fnd['headline']}**")
 else:
     st.success(f"**{fnd['headline']}**")
+if not s.get("decoding", {"complete": True})["complete"]:
+    st.warning(s["decoding"]["note"])
 st.caption(s["pedalling"]["statement"] + f" Baseline: {fnd['baseline']['start_s']:.0f}–"
            f"{fnd['baseline']['end_s']:.0f} s; a drift must hold {fnd['sustain_s']:.0f} s.")
 c1, c2, c3, c4 = st.columns(4)

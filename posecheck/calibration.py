@@ -181,16 +181,10 @@ def camera_correction(profile: dict, video=None) -> dict:
 
 def untilt(xy: np.ndarray, tilt_deg: float, centre_xy) -> np.ndarray:
     """Rotate image points (..., 2) by ``-tilt_deg`` about ``centre_xy``: what a level camera
-    would have seen (y down, so a counter-clockwise tilt is undone clockwise)."""
-    if not tilt_deg:
-        return xy
-    a = np.radians(tilt_deg)
-    c, s = np.cos(a), np.sin(a)
-    d = xy - np.asarray(centre_xy, float)
-    # counter-clockwise on screen (y down) by +a is x' = c x + s y, y' = -s x + c y; undo it
-    x = c * d[..., 0] - s * d[..., 1]
-    y = s * d[..., 0] + c * d[..., 1]
-    return np.stack([x, y], axis=-1) + np.asarray(centre_xy, float)
+    would have seen."""
+    from posecheck.geometry import rotate_points
+
+    return xy if not tilt_deg else rotate_points(xy, -tilt_deg, np.asarray(centre_xy, float))
 
 
 # --- writing profiles ----------------------------------------------------------------------

@@ -77,7 +77,7 @@ def _runs(valid: np.ndarray):
 def interpolate_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
     """Linear interpolation along axis 0 over interior NaN gaps of at most ``max_gap`` samples."""
     out = np.array(x, float, copy=True)
-    flat = out.reshape(len(out), -1)
+    flat = out.reshape(out.shape[0], int(np.prod(out.shape[1:])))
     idx = np.arange(len(out))
     for c in range(flat.shape[1]):
         col = flat[:, c]
@@ -102,7 +102,7 @@ def lowpass(x: np.ndarray, fs: float, cutoff_hz: float = CUTOFF_HZ, order: int =
     b, a = butter(order, cutoff / (fs / 2))
     pad = 3 * max(len(a), len(b))
     out = np.array(x, float, copy=True)
-    flat = out.reshape(len(out), -1)
+    flat = out.reshape(out.shape[0], int(np.prod(out.shape[1:])))
     seg = np.zeros(len(out), bool) if breaks is None else np.asarray(breaks, bool)
     for c in range(flat.shape[1]):
         col = flat[:, c]

@@ -98,11 +98,19 @@ def cmd_analyze(args) -> int:
         bar.close()
         print(f"posecheck: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # unwritable output folder, disk full
+        bar.close()
+        where = exc.filename or args.outdir or args.video
+        print(f"posecheck: cannot write results for {args.video} to {where}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     bar.close()
     s = result.summary
     print(f"{args.video}: {s['frames_analysed']} frames, rider found in "
           f"{100 * s['detection_rate']:.1f}%, view {s['view']['view']} "
           f"(confidence {s['view']['confidence']:.2f}); results in {result.outdir}")
+    if not s["decoding"]["complete"]:
+        print(f"posecheck: warning: {args.video}: {s['decoding']['note']}", file=sys.stderr)
     print(s["pedalling"]["statement"])
     print(result.findings["headline"])
     return 0

@@ -24,7 +24,7 @@ from posecheck.pose import MediaPipePose, PoseEstimator
 from posecheck.ranges import load_ranges, with_status
 from posecheck.strokes import coasting_spells, pedalling_statement, stroke_table
 from posecheck.track import PoseTrack
-from posecheck.video import VideoInfo, probe
+from posecheck.video import VideoError, VideoInfo, probe
 from posecheck.view import ViewDecision, classify_view, from_override
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,18 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
                                                            an["long_every_s"])
                                if mode == "long" else None)
     track, stats = extract_track(info, outdir, settings, factory, progress, workers=workers)
+    decoding = decoding_check(info, track, settings)
+    if not len(track):
+        raise VideoError(f"{video}: no frame could be decoded (corrupt, or not a video)")
+    if not track.detected.any():
+        write_json({"posecheck_version": __version__, "video": {"path": str(info.path)},
+                    "frames_analysed": len(track), "detection_rate": 0.0,
+                    "decoding": decoding, "error": "no rider found"}, outdir / "summary.json")
+        light = mean_brightness(info)
+        hint = (f"the video is very dark (mean brightness {light:.0f} of 255): film with more "
+                "light on the rider" if light < DARK_BELOW else
+                "film from the side with the whole body in view")
+        raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames ({hint})")
     decision = from_override(view) if view else classify_view(track)
     clean = clean_track(track, info.fps, side_view=decision.near_side is not None)
     camera = camera_correction(prof, info.path)
@@ -138,6 +150,7 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
             feet_in_frame_share(track, clean, decision, info.size_wh),
             coasting_spells(clean.t_s, clean.xy_px, decision)),
         "cleaning": clean.meta.get("cleaning"),
+        "decoding": decoding,
         "camera": {k: (round(v, 5) if isinstance(v, float) else v) for k, v in camera.items()},
         "distances_cm": distances_cm(level, decision, camera.get("cm_per_px")),
     }
@@ -148,14 +161,41 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     write_json(summary, outdir / "summary.json")
     analysis = Analysis(outdir, info, track, decision, metrics, strokes, summary, findings,
                         timeline)
-    if len(track) and track.detected.any() and reports:
+    if reports:
         from posecheck.report import write_reports
 
         write_reports(analysis)
-    if len(track) and not track.detected.any():
-        raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames "
-                           "(film from the side with the whole body in view)")
     return analysis
+
+
+DARK_BELOW = 40.0  # mean 8-bit brightness under which a clip counts as too dark
+
+
+def mean_brightness(info: VideoInfo, samples: int = 10) -> float:
+    """Mean grey level (0-255) of up to ``samples`` frames spread over the clip."""
+    from posecheck.video import iter_frames
+
+    stride = max(1, info.n_frames // samples)
+    vals = [float(f.image.mean()) for _, f in zip(range(samples),
+                                                  iter_frames(info.path, stride=stride))]
+    return float(np.mean(vals)) if vals else 0.0
+
+
+def decoding_check(info: VideoInfo, track: PoseTrack, settings: ExtractSettings) -> dict:
+    """Did every frame the container announces decode? A file corrupt or cut short part-way
+    decodes only up to the damage: say so rather than pass a partial ride as the whole."""
+    if settings.windows_s:
+        expected = int(sum(round((b - a) * info.fps) for a, b in settings.windows_s))
+    else:
+        expected = int(info.n_frames)
+    last = float(track.t_s[-1]) if len(track) else 0.0
+    complete = len(track) >= 0.98 * expected or last >= info.duration_s - 1.0
+    out = {"expected_frames": expected, "decoded_frames": int(len(track)), "complete": complete}
+    if not complete:
+        out["note"] = (f"only {len(track)} of {expected} frames could be decoded: the video "
+                       f"stops or is damaged after {last:.1f} s of {info.duration_s:.1f} s; "
+                       "results cover that part only")
+    return out
 
 
 def distances_cm(level: PoseTrack, view: ViewDecision, cm_per_px: float | None) -> dict | None:
@@ -199,16 +239,25 @@ def _flags_over(profile: dict, mode, view, baseline_s, sustain_s) -> dict:
     return merge(profile, validate(over, "arguments"))
 
 
-def write_json(obj: dict, path: Path) -> None:
+def _atomic(path: Path, write) -> None:
+    """Write to ``path.tmp`` then rename: a reader never sees a half-written file, and a
+    failed write (disk full) leaves no temporary file behind."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, allow_nan=False, default=_json_default))
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_json(obj: dict, path: Path) -> None:
+    text = json.dumps(obj, indent=2, allow_nan=False, default=_json_default)
+    _atomic(path, lambda tmp: tmp.write_text(text))
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    df.to_csv(tmp, index=False, float_format="%.4f")
-    os.replace(tmp, path)
+    _atomic(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.4f"))
 
 
 def _json_default(o):
