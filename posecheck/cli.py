@@ -52,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="profile file (default: calibration/RIDER.toml)")
     ca.add_argument("--view", choices=("side-left", "side-right", "rear", "front"),
                     help="record this view in the profile (when the automatic one is wrong)")
+    ba = sub.add_parser("batch", help="analyse every clip in a folder (skips finished ones)")
+    ba.add_argument("folder", type=Path)
+    ba.add_argument("-o", "--outdir", type=Path, required=True)
+    ba.add_argument("--workers", type=int, default=1, help="local processes, one clip each")
+    ba.add_argument("--scheduler", help="run on a Dask cluster: its scheduler address "
+                    "(tcp://host:8786); needs the 'cluster' extra")
+    ba.add_argument("--mode", choices=("auto", "full", "long"))
+    ba.add_argument("--profile", type=Path, action="append")
     rp = sub.add_parser("report", help="write report.html and report.pdf for an analysis")
     rp.add_argument("analysis", type=Path, help="analysis folder (with summary.json)")
     rp.add_argument("-o", "--outdir", type=Path, help="where to write (default: the folder)")
@@ -168,6 +176,26 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from posecheck.batch import batch
+    from posecheck.calibration import ProfileError, load_profile
+
+    if not args.folder.is_dir():
+        print(f"posecheck: {args.folder}: not a folder", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        profile = load_profile(*(args.profile or []))
+    except ProfileError as exc:
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    table = batch(args.folder, args.outdir, workers=max(1, args.workers),
+                  scheduler=args.scheduler, mode=args.mode, profile=profile)
+    with_cols = ["video", "status", "detection_rate", "strokes", "findings", "message"]
+    print(table[with_cols].to_string(index=False))
+    print(f"summary: {args.outdir / 'batch_summary.csv'}")
+    return 0 if (table["status"] != "error").all() else EXIT_BAD_INPUT
+
+
 def cmd_report(args) -> int:
     from posecheck.pipeline import load_analysis
     from posecheck.report import write_reports
@@ -201,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     return {"analyze": cmd_analyze, "samples": cmd_samples, "compare": cmd_compare,
-            "report": cmd_report, "calibrate": cmd_calibrate}[args.command](args)
+            "report": cmd_report, "calibrate": cmd_calibrate,
+            "batch": cmd_batch}[args.command](args)
 
 
 if __name__ == "__main__":
