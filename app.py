@@ -62,7 +62,7 @@ with st.sidebar:
     profile_name = st.selectbox("Profile", list(profiles), key="profile",
                                 help="Rider and camera settings from calibration/")
     mode = st.selectbox("Mode", ["auto", "full", "long"], key="mode",
-                        help="full: every frame; long: 20 s windows every minute (auto: long "
+                        help="full: every frame; long: 10 s windows every 90 s (auto: long "
                              "above 20 minutes)")
     view_choice = st.selectbox("View", ["auto", "side-right", "side-left", "rear", "front"],
                                key="view", help="Override when the automatic choice is wrong")

@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--profile", type=Path, action="append",
                     help="rider or camera profile (TOML); repeat to merge in order")
     an.add_argument("--mode", choices=("auto", "full", "long"),
-                    help="full: every frame; long: 20 s windows every minute "
+                    help="full: every frame; long: 10 s windows every 90 s "
                          "(auto: long above 20 min)")
     an.add_argument("--baseline-s", type=_positive_float, help="fresh baseline length, seconds")
     an.add_argument("--sustain-s", type=_positive_float,

@@ -51,8 +51,8 @@ def make_mediapipe(segmentation: bool = False) -> PoseEstimator:
     return MediaPipePose(segmentation=segmentation)
 
 
-def long_mode_windows(duration_s: float, window_s: float = 20.0,
-                      every_s: float = 60.0) -> tuple[tuple[float, float], ...]:
+def long_mode_windows(duration_s: float, window_s: float = 10.0,
+                      every_s: float = 90.0) -> tuple[tuple[float, float], ...]:
     """Windows of ``window_s`` seconds at full frame rate, one every ``every_s`` seconds."""
     starts = np.arange(0.0, max(duration_s - 1e-9, 0.0), every_s)
     return tuple((float(s), float(min(s + window_s, duration_s))) for s in starts)

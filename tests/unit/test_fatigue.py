@@ -135,11 +135,12 @@ def test_low_confidence_frames_are_not_used():
     assert any(s["metric"] == "elbow_angle_deg" for s in out["not_assessed"])
 
 
-def test_long_mode_windows_give_the_same_findings():
+@pytest.mark.parametrize("window,every", [(20, 60), (10, 90)])
+def test_long_mode_windows_give_the_same_findings(window, every):
     drifts = {"shrug_ratio": (1500, 2400, -0.08), "elbow_angle_deg": (2000, 2600, 12.0)}
     full, _ = analyse_fatigue(ride(3600.0, drifts), NO_STROKES, 3600.0)
-    long_, _ = analyse_fatigue(ride(3600.0, drifts, keep=lambda t: (t % 60) < 20), NO_STROKES,
-                               3600.0)
+    long_, _ = analyse_fatigue(ride(3600.0, drifts, keep=lambda t: (t % every) < window),
+                               NO_STROKES, 3600.0)
     assert [f["metric"] for f in full["findings"]] == [f["metric"] for f in long_["findings"]]
     assert len(full["findings"]) == 2
     for a, b in zip(full["findings"], long_["findings"]):
