@@ -82,7 +82,8 @@ def extract_chunk(video: str | Path, span: tuple[int, int], estimator: PoseEstim
     estimator.reset()
     frames, times, xys, worlds, vis, outlines = [], [], [], [], [], []
     with_mask = bool(getattr(estimator, "segmentation", False))
-    for fr in iter_frames(video, stride=stride, start_frame=span[0], stop_frame=span[1]):
+    for fr in prefetch(iter_frames(video, stride=stride, start_frame=span[0],
+                                   stop_frame=span[1])):
         r = estimator.process(fr.image, frame_index=fr.index)
         frames.append(fr.index)
         times.append(fr.t_s)
@@ -97,6 +98,48 @@ def extract_chunk(video: str | Path, span: tuple[int, int], estimator: PoseEstim
         return PoseTrack.empty()
     return PoseTrack(np.array(frames), np.array(times), np.array(xys), np.array(worlds),
                      np.array(vis), outline=np.array(outlines) if with_mask else None)
+
+
+def prefetch(items, depth: int = 8):
+    """Iterate ``items`` in a background thread, ``depth`` ahead: video decoding (which
+    releases the GIL) overlaps the pose model instead of adding to it. Exceptions reach the
+    consumer; stopping early stops the thread."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def run():
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(("end", done))
+        except BaseException as exc:  # handed to the consumer
+            q.put(("error", exc))
+
+    t = threading.Thread(target=run, daemon=True, name="posecheck-decode")
+    t.start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "item":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
+        t.join(timeout=5)
 
 
 def _outline(r: PoseResult, image_w: int) -> np.ndarray:

@@ -119,3 +119,22 @@ def test_progress_reports_every_frame(tmp_path, clip):
                   progress=lambda done, total, fps: seen.append((done, total)))
     assert seen[-1] == (90, 90)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_prefetch_keeps_order_and_passes_errors():
+    from posecheck.extract import prefetch
+
+    assert list(prefetch(iter(range(100)), depth=3)) == list(range(100))
+
+    def broken():
+        yield 1
+        raise ValueError("decoder failed at frame 2")
+
+    got = []
+    with pytest.raises(ValueError, match="frame 2"):
+        for x in prefetch(broken()):
+            got.append(x)
+    assert got == [1]
+    gen = prefetch(iter(range(10**9)), depth=2)  # stopping early does not hang
+    assert next(gen) == 0
+    gen.close()
