@@ -210,9 +210,12 @@ with video_tab:
         st.image(img, caption=f"Frame at {marker:.2f} s with the near side's angles",
                  width="stretch")
     ann = result.outdir / "annotated.mp4"
-    if not ann.exists() and st.button("Make the annotated video", key="make_video"):
-        with st.spinner("Drawing the skeleton on every analysed frame…"):
-            write_annotated_video(result, ann)
+    if not ann.exists():
+        slot = st.empty()
+        if slot.button("Make the annotated video", key="make_video"):
+            with st.spinner("Drawing the skeleton on every analysed frame…"):
+                write_annotated_video(result, ann)
+            slot.empty()
     if ann.exists():
         st.video(str(ann), start_time=int(marker))  # the time slider moves the video too
 
