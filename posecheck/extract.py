@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+import cv2
 import numpy as np
 
 from posecheck.landmarks import Landmark as L
@@ -82,16 +83,27 @@ def extract_chunk(video: str | Path, span: tuple[int, int], estimator: PoseEstim
     estimator.reset()
     frames, times, xys, worlds, vis, outlines = [], [], [], [], [], []
     with_mask = bool(getattr(estimator, "segmentation", False))
-    for fr in prefetch(iter_frames(video, stride=stride, start_frame=span[0],
-                                   stop_frame=span[1])):
-        r = estimator.process(fr.image, frame_index=fr.index)
+    max_side = getattr(estimator, "max_side_px", None)
+
+    def shrink(fr):
+        """Downscale to the model's input size here, in the decoding thread."""
+        h, w = fr.image.shape[:2]
+        k = min(1.0, max_side / max(h, w)) if max_side else 1.0
+        if k == 1.0:
+            return fr, fr.image, (1.0, 1.0)
+        small = cv2.resize(fr.image, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
+        return fr, small, (w / small.shape[1], h / small.shape[0])
+
+    for fr, img, (kx, ky) in prefetch(map(shrink, iter_frames(
+            video, stride=stride, start_frame=span[0], stop_frame=span[1]))):
+        r = estimator.process(img, frame_index=fr.index)
         frames.append(fr.index)
         times.append(fr.t_s)
-        xys.append(r.xy_px)
+        xys.append(r.xy_px * [kx, ky])  # back to the frame's own pixels
         worlds.append(r.world_m)
         vis.append(r.visibility)
         if with_mask:
-            outlines.append(_outline(r, fr.image.shape[1]))
+            outlines.append(_outline(r, img.shape[1]))
         if on_frame:
             on_frame()
     if not frames:
