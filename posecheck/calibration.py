@@ -57,9 +57,19 @@ def validate(data: dict, source: str, schema: dict | None = None) -> dict:
                     raise ProfileError(f"{source}: [baseline.{metric}] needs numbers median and "
                                        "spread (spread >= 0)")
             continue
+        if section == "thresholds":
+            for metric, value in (body or {}).items():
+                if metric not in SIGN_BY_METRIC:
+                    raise ProfileError(f"{source}: unknown metric [thresholds].{metric}; "
+                                       "allowed: " + ", ".join(SIGN_BY_METRIC))
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                    raise ProfileError(f"{source}: [thresholds].{metric} must be a number > 0 "
+                                       f"(degrees, or a fraction for shrug_ratio), not {value!r}")
+            continue
         if section not in schema or not isinstance(body, dict):
             raise ProfileError(f"{source}: unknown section [{section}]; allowed: "
-                               + ", ".join(f"[{s}]" for s in list(schema) + ["baseline.<metric>"]))
+                               + ", ".join(f"[{s}]" for s in list(schema) + [
+                                   "baseline.<metric>", "thresholds"]))
         for key, value in body.items():
             if key not in schema[section]:
                 raise ProfileError(f"{source}: unknown key [{section}].{key}; allowed: "

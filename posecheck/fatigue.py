@@ -230,8 +230,12 @@ def _describe_change(sign: Sign, base: float, late: float, baseline_txt: str) ->
 
 def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: float,
                     settings: FatigueSettings = FatigueSettings(),
-                    stored_baseline: dict | None = None) -> tuple[dict, pd.DataFrame]:
+                    stored_baseline: dict | None = None,
+                    thresholds: dict | None = None) -> tuple[dict, pd.DataFrame]:
     """Findings (``findings.json`` content) and the per-unit timeline (``timeline.csv``).
+
+    ``thresholds`` maps metric -> a rider's own minimum meaningful change (same unit as the
+    sign's ``min_change``: degrees, or a fraction for ratios), replacing the default floor.
 
     ``stored_baseline`` maps metric -> {"median": m, "spread": s} from a rider profile; those
     metrics are judged against it instead of the ride's own first minutes."""
@@ -270,7 +274,8 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
             base = float(np.median(b))
             spread = float(1.4826 * np.median(np.abs(b - base)))
             source = "ride"
-        floor = sign.min_change * abs(base) if sign.relative else sign.min_change
+        min_change = float((thresholds or {}).get(sign.metric, sign.min_change))
+        floor = min_change * abs(base) if sign.relative else min_change
         threshold = max(floor, SPREAD_K * spread)
         dev = sign.direction * (v - base)
         smooth = running_median(t, dev, smooth_s)

@@ -129,7 +129,8 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
                                 sustain_s=fz["sustain_s"] or None,
                                 settle_s=None if fz["settle_s"] < 0 else fz["settle_s"])
     findings, timeline = analyse_fatigue(metrics, strokes, info.duration_s, fsettings,
-                                         stored_baseline=prof.get("baseline"))
+                                         stored_baseline=prof.get("baseline"),
+                                         thresholds=prof.get("thresholds"))
     wall = time.perf_counter() - t0
     summary = {
         "posecheck_version": __version__,

@@ -41,6 +41,8 @@ def test_merge_order_defaults_rider_camera_flags(tmp_path):
     ("[baseline.knees]\nmedian = 1.0\nspread = 0.1\n", "unknown metric [baseline.knees]"),
     ("[baseline.shrug_ratio]\nmedian = 0.4\n", "[baseline.shrug_ratio] needs numbers median"),
     ("[fatigue\n", "not valid TOML"),
+    ("[thresholds]\nknee = 3.0\n", "unknown metric [thresholds].knee"),
+    ("[thresholds]\nelbow_angle_deg = 0\n", "[thresholds].elbow_angle_deg must be a number > 0"),
 ])
 def test_bad_profiles_name_the_file_and_key(tmp_path, text, expected):
     p = write(tmp_path, "bad.toml", text)

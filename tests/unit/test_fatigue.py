@@ -195,3 +195,12 @@ def test_running_median_ignores_nan():
 def test_every_sign_has_advice_and_a_family():
     for s in SIGNS:
         assert s.family in ("tension", "collapse") and s.advice and s.what.startswith("Your")
+
+
+def test_personal_thresholds_replace_the_default_floor():
+    df = ride(drifts={"elbow_angle_deg": (280, 400, 6.0)})
+    default, _ = analyse_fatigue(df, NO_STROKES, 600.0)
+    assert [f["metric"] for f in default["findings"]] == ["elbow_angle_deg"]  # 6 > 5 deg
+    loose, _ = analyse_fatigue(df, NO_STROKES, 600.0, thresholds={"elbow_angle_deg": 8.0})
+    assert loose["findings"] == []
+    assert loose["baseline"]["per_metric"]["elbow_angle_deg"]["threshold"] == 8.0
