@@ -92,10 +92,10 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     name = probe_est.name
     seg = bool(getattr(probe_est, "segmentation", False))
     probe_est.close()
-    # Chunks of at most 10 s, and at least 8 of them on short clips so that parallel workers
+    # Chunks of 5-10 s (six or more from 30 s up) so that parallel workers
     # share the work evenly. Chunking depends on the clip only (not on the worker count), so
     # any number of workers gives the same track and reuses the same cache.
-    chunk_s = float(np.clip(info.duration_s / 8, 2.5, 10.0))
+    chunk_s = float(np.clip(info.duration_s / 6, 5.0, 10.0))
     settings = ExtractSettings(estimator=name, segmentation=seg, chunk_s=chunk_s,
                                windows_s=long_mode_windows(info.duration_s, an["long_window_s"],
                                                            an["long_every_s"])
