@@ -6,8 +6,8 @@ facing image-right shows an unmirrored camera their right side; MediaPipe's worl
 (smaller z = nearer) confirms the near side, and overrules it when it firmly disagrees
 (mirrored selfie video). Confidence = share of frames agreeing on facing x share agreeing on
 depth x share of frames that look like a side view.
-Rear/front: shoulders wide relative to trunk length; front when the nose is nearer the
-camera than the ears.
+Rear/front: shoulders wide relative to trunk length; front when the nose is clearly (4 cm)
+nearer the camera than the ears, rear otherwise (MediaPipe reports a face from behind too).
 """
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from posecheck.track import PoseTrack
 VIEWS = ("side-left", "side-right", "rear", "front")
 #: shoulder width over trunk length above which the clip counts as a rear/front view
 WIDE_RATIO = 0.45
+#: metres the nose must be nearer the camera than the ears for a front view (a face seen
+#: head-on: about 0.08-0.10 m)
+FRONT_NOSE_M = 0.04
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ def classify_view(track: PoseTrack) -> ViewDecision:
     wide = sh_w / np.maximum(trunk, 1e-6) > WIDE_RATIO
     if np.mean(wide) > 0.5:
         ear_z = (world[:, L.LEFT_EAR, 2] + world[:, L.RIGHT_EAR, 2]) / 2
-        front = world[:, L.NOSE, 2] < ear_z
+        # front only when the nose is clearly nearer the camera than the ears; MediaPipe
+        # "sees" a face from behind too, with the nose level with the ears
+        front = world[:, L.NOSE, 2] - ear_z < -FRONT_NOSE_M
         is_front = np.nanmean(front) > 0.5
         agree = np.mean(wide & (front if is_front else ~front))
         return ViewDecision("front" if is_front else "rear", None, 0, float(agree))

@@ -51,7 +51,8 @@ def test_confidence_falls_with_disagreeing_frames():
     assert d.confidence == pytest.approx(30 / 40)
 
 
-@pytest.mark.parametrize("nose_z,view", [(-0.3, "front"), (0.1, "rear")])
+@pytest.mark.parametrize("nose_z,view", [(-0.3, "front"), (-0.09, "front"), (0.1, "rear"),
+                                         (-0.015, "rear")])
 def test_rear_and_front(nose_z, view):
     n = 20
     xy = np.full((n, N_LANDMARKS, 2), np.nan)
