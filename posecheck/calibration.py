@@ -127,13 +127,11 @@ ARUCO_DICT = "DICT_4X4_50"
 
 
 def line_tilt_deg(x1: float, y1: float, x2: float, y2: float) -> float:
-    """Counter-clockwise angle of an image line (y down) against horizontal, in (-90, 90]."""
-    a = float(np.degrees(np.arctan2(-(y2 - y1), x2 - x1)))
-    if a > 90:
-        a -= 180
-    elif a <= -90:
-        a += 180
-    return a
+    """Counter-clockwise angle of an image line (y down) against horizontal, in (-90, 90];
+    the same label-free measure as the rear-view hip line (:mod:`posecheck.metrics.frontal`)."""
+    from posecheck.metrics.frontal import line_tilt_deg as tilt
+
+    return float(tilt(np.array([[x1, y1]], float), np.array([[x2, y2]], float))[0])
 
 
 def find_aruco(image: np.ndarray, marker_cm: float) -> dict | None:

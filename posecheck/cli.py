@@ -85,17 +85,26 @@ def _progress_bar():
     return bar, update
 
 
-def cmd_analyze(args) -> int:
+def _profile_or_none(paths) -> dict | None:
+    """The merged profile, or None after printing the one-line reason it is unusable."""
     from posecheck.calibration import ProfileError, load_profile
+
+    try:
+        return load_profile(*(paths or []))
+    except ProfileError as exc:
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_analyze(args) -> int:
+    from posecheck.calibration import ProfileError
     from posecheck.pipeline import NoRiderError, analyze
 
     if args.workers < 1:
         print(f"posecheck: --workers must be at least 1, not {args.workers}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        profile = load_profile(*(args.profile or []))
-    except ProfileError as exc:
-        print(f"posecheck: {exc}", file=sys.stderr)
+    profile = _profile_or_none(args.profile)
+    if profile is None:
         return EXIT_BAD_INPUT
     bar, update = _progress_bar()
     try:
@@ -160,11 +169,11 @@ def cmd_compare(args) -> int:
 
 def cmd_calibrate(args) -> int:
     from posecheck.calibration import ProfileError, calibrate
-    from posecheck.pipeline import NoRiderError, analyze
+    from posecheck.pipeline import NoRiderError, analyze, load_analysis
 
     try:
-        a = (_open_or_analyse(args.video, 1) if args.video.is_dir()
-             else analyze(args.video, view=args.view, reports=False))
+        a = load_analysis(args.video) if args.video.is_dir() else analyze(
+            args.video, view=args.view, reports=False)
         path, written = calibrate(a, args.rider, args.marker_size_cm, args.output)
     except (VideoError, NoRiderError, ProfileError, FileNotFoundError) as exc:
         print(f"posecheck: {exc}", file=sys.stderr)
@@ -178,15 +187,12 @@ def cmd_calibrate(args) -> int:
 
 def cmd_batch(args) -> int:
     from posecheck.batch import batch
-    from posecheck.calibration import ProfileError, load_profile
 
     if not args.folder.is_dir():
         print(f"posecheck: {args.folder}: not a folder", file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        profile = load_profile(*(args.profile or []))
-    except ProfileError as exc:
-        print(f"posecheck: {exc}", file=sys.stderr)
+    profile = _profile_or_none(args.profile)
+    if profile is None:
         return EXIT_BAD_INPUT
     table = batch(args.folder, args.outdir, workers=max(1, args.workers),
                   scheduler=args.scheduler, mode=args.mode, profile=profile)

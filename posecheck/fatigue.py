@@ -146,8 +146,9 @@ def units(metrics: pd.DataFrame, strokes: pd.DataFrame) -> pd.DataFrame:
         med = np.full(len(edges), np.nan)
         cm = np.zeros(len(edges))
         if len(frame):
-            med[g["v"].median().index] = g["v"].median().to_numpy()
-            cm[g["c"].mean().index] = g["c"].mean().to_numpy()
+            v_med, c_mean = g["v"].median(), g["c"].mean()
+            med[v_med.index] = v_med.to_numpy()
+            cm[c_mean.index] = c_mean.to_numpy()
         out[col] = med
         out[f"conf_{col}"] = cm
     if (len(strokes) and "hip_rocking_deg" in strokes and len(seated) >= MIN_BASELINE_UNITS

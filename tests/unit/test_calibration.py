@@ -73,8 +73,8 @@ def test_level_line_and_untilt_exact(deg):
     a = np.radians(deg)
     centre = np.array([320.0, 240.0])
     # a level segment seen rotated counter-clockwise by deg (y down)
-    p1, p2 = centre + [-100, 0], centre + [100 * np.cos(a), -100 * np.sin(a)] - [0, 0]
     p1 = centre + [-100 * np.cos(a), 100 * np.sin(a)]
+    p2 = centre + [100 * np.cos(a), -100 * np.sin(a)]
     assert line_tilt_deg(*p1, *p2) == pytest.approx(deg)
     back = untilt(np.array([p1, p2]), deg, centre)
     np.testing.assert_allclose(back[:, 1], centre[1], atol=1e-9)
