@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-import cv2
 import numpy as np
 
 from posecheck.landmarks import Landmark as L
@@ -83,27 +82,19 @@ def extract_chunk(video: str | Path, span: tuple[int, int], estimator: PoseEstim
     estimator.reset()
     frames, times, xys, worlds, vis, outlines = [], [], [], [], [], []
     with_mask = bool(getattr(estimator, "segmentation", False))
-    max_side = getattr(estimator, "max_side_px", None)
-
-    def shrink(fr):
-        """Downscale to the model's input size here, in the decoding thread."""
-        h, w = fr.image.shape[:2]
-        k = min(1.0, max_side / max(h, w)) if max_side else 1.0
-        if k == 1.0:
-            return fr, fr.image, (1.0, 1.0)
-        small = cv2.resize(fr.image, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
-        return fr, small, (w / small.shape[1], h / small.shape[0])
-
-    for fr, img, (kx, ky) in prefetch(map(shrink, iter_frames(
-            video, stride=stride, start_frame=span[0], stop_frame=span[1]))):
-        r = estimator.process(img, frame_index=fr.index)
-        frames.append(fr.index)
-        times.append(fr.t_s)
-        xys.append(r.xy_px * [kx, ky])  # back to the frame's own pixels
+    # the estimator's resizing and colour conversion run ahead, in the decoding thread
+    prepare = getattr(estimator, "prepare", None) or (lambda image: image)
+    frames_in = iter_frames(video, stride=stride, start_frame=span[0], stop_frame=span[1])
+    for index, t_s, width, inp in prefetch((fr.index, fr.t_s, fr.image.shape[1],
+                                            prepare(fr.image)) for fr in frames_in):
+        r = estimator.process(inp, frame_index=index)
+        frames.append(index)
+        times.append(t_s)
+        xys.append(r.xy_px)
         worlds.append(r.world_m)
         vis.append(r.visibility)
         if with_mask:
-            outlines.append(_outline(r, img.shape[1]))
+            outlines.append(_outline(r, width))
         if on_frame:
             on_frame()
     if not frames:
@@ -155,7 +146,8 @@ def prefetch(items, depth: int = 8):
 
 
 def _outline(r: PoseResult, image_w: int) -> np.ndarray:
-    """Trunk outline of one frame, from its mask (at the model's input size)."""
+    """Trunk outline of one frame, from its mask (at the model's input size); ``image_w`` is
+    the width of the frame whose pixels ``r.xy_px`` are in."""
     if r.mask is None or not r.found:
         return trunk_profile(None, np.full(2, np.nan), np.full(2, np.nan))
     k = r.mask.shape[1] / image_w
@@ -166,11 +158,14 @@ def _outline(r: PoseResult, image_w: int) -> np.ndarray:
 
 def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings,
                   make_estimator: Callable[[], PoseEstimator],
-                  progress: Progress | None = None, workers: int = 1) -> tuple[PoseTrack, dict]:
+                  progress: Progress | None = None, workers: int = 1,
+                  estimator: PoseEstimator | None = None) -> tuple[PoseTrack, dict]:
     """Return the clip's PoseTrack, reusing ``keypoints.npz`` or finished chunks when valid.
 
     ``make_estimator`` must be picklable (a module-level function or a ``functools.partial``)
-    when ``workers`` > 1: each worker process builds its own estimator.
+    when ``workers`` > 1: each worker process builds its own estimator. With one worker an
+    ``estimator`` already built by the caller is used instead of a new one (the caller
+    closes it).
 
     Returns (track, stats) where stats holds ``cached`` (bool), ``frames_processed`` and
     ``seconds`` spent in this call.
@@ -209,13 +204,14 @@ def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings
         _run_parallel(info.path, spans, todo, chunk_dir, make_estimator, settings.stride,
                       workers, sizes, tick_many=lambda n: [tick() for _ in range(n)])
     elif todo:
-        estimator = make_estimator()
+        est = estimator or make_estimator()
         try:
             for i in todo:
-                part = extract_chunk(info.path, spans[i], estimator, settings.stride, tick)
+                part = extract_chunk(info.path, spans[i], est, settings.stride, tick)
                 part.save(chunk_dir / f"{i:05d}.npz")
         finally:
-            estimator.close()
+            if est is not estimator:
+                est.close()
     if progress:
         progress(total, total, counter["new"] / max(time.perf_counter() - t0, 1e-9))
     parts = [PoseTrack.load(chunk_dir / f"{i:05d}.npz") for i in range(len(spans))]

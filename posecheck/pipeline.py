@@ -88,10 +88,12 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
         mode = "long" if info.duration_s > an["long_above_s"] else "full"
     view = None if prof["view"]["view"] == "auto" else prof["view"]["view"]
     factory = make_estimator or functools.partial(make_mediapipe, True)
-    probe_est = factory()
-    name = probe_est.name
-    seg = bool(getattr(probe_est, "segmentation", False))
-    probe_est.close()
+    est: PoseEstimator | None = factory()  # one model load: used here with one worker
+    name = est.name
+    seg = bool(getattr(est, "segmentation", False))
+    if workers > 1:  # the workers build their own
+        est.close()
+        est = None
     # Chunks of 5-10 s (six or more from 30 s up) so that parallel workers
     # share the work evenly. Chunking depends on the clip only (not on the worker count), so
     # any number of workers gives the same track and reuses the same cache.
@@ -100,7 +102,12 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
                                windows_s=long_mode_windows(info.duration_s, an["long_window_s"],
                                                            an["long_every_s"])
                                if mode == "long" else None)
-    track, stats = extract_track(info, outdir, settings, factory, progress, workers=workers)
+    try:
+        track, stats = extract_track(info, outdir, settings, factory, progress, workers=workers,
+                                     estimator=est)
+    finally:
+        if est is not None:
+            est.close()
     decoding = decoding_check(info, track, settings)
     if not len(track):
         raise VideoError(f"{video}: no frame could be decoded (corrupt, or not a video)")

@@ -2,6 +2,9 @@
 
 ``PoseEstimator.process(image_bgr) -> PoseResult`` for consecutive frames of one clip
 (tracking mode), ``reset()`` to forget tracking state, ``close()`` to free the model.
+``prepare(image_bgr) -> ModelInput`` does the estimator's own resizing and colour conversion
+without touching its state, so it can run ahead in the decoding thread; ``process`` accepts
+either a raw BGR frame or a ``ModelInput``.
 Only this module imports MediaPipe, and only when a MediaPipe estimator is created.
 """
 from __future__ import annotations
@@ -36,10 +39,21 @@ class PoseResult:
         return bool(np.isfinite(self.xy_px[0, 0]))
 
 
+@dataclass(frozen=True)
+class ModelInput:
+    """A frame made ready for the model ahead of time; landmarks come back in the pixels of
+    the original frame (``size_wh``)."""
+    image: np.ndarray
+    size_wh: tuple[int, int]
+
+
 class PoseEstimator(Protocol):
     name: str
 
-    def process(self, image_bgr: np.ndarray, frame_index: int | None = None) -> PoseResult: ...
+    def prepare(self, image_bgr: np.ndarray) -> ModelInput: ...
+
+    def process(self, image: np.ndarray | ModelInput,
+                frame_index: int | None = None) -> PoseResult: ...
 
     def reset(self) -> None: ...
 
@@ -77,12 +91,19 @@ class MediaPipePose:
     def close(self) -> None:
         self._pose.close()
 
-    def process(self, image_bgr: np.ndarray, frame_index: int | None = None) -> PoseResult:
+    def prepare(self, image_bgr: np.ndarray) -> ModelInput:
+        """Downscale to ``max_side_px`` and convert to RGB; stateless (thread-safe)."""
         h, w = image_bgr.shape[:2]
         scale = min(1.0, self.max_side_px / max(h, w))
         small = image_bgr if scale == 1.0 else cv2.resize(
             image_bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-        res = self._pose.process(cv2.cvtColor(small, cv2.COLOR_BGR2RGB))
+        return ModelInput(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), (w, h))
+
+    def process(self, image: np.ndarray | ModelInput,
+                frame_index: int | None = None) -> PoseResult:
+        inp = image if isinstance(image, ModelInput) else self.prepare(image)
+        w, h = inp.size_wh
+        res = self._pose.process(inp.image)
         mask = None
         if self.segmentation and res.segmentation_mask is not None:
             mask = res.segmentation_mask.astype(np.float32)
@@ -116,7 +137,11 @@ class ReplayPose:
     def close(self) -> None:
         pass
 
-    def process(self, image_bgr: np.ndarray, frame_index: int | None = None) -> PoseResult:
+    def prepare(self, image_bgr: np.ndarray) -> ModelInput:
+        return ModelInput(image_bgr, (image_bgr.shape[1], image_bgr.shape[0]))
+
+    def process(self, image: np.ndarray | ModelInput,
+                frame_index: int | None = None) -> PoseResult:
         if frame_index is None or not 0 <= frame_index < len(self.xy_px):
             return PoseResult.empty()
         i = frame_index
