@@ -13,13 +13,13 @@ from posecheck.compare import compare_analyses, compare_windows, side_by_side
 from posecheck.pipeline import NoRiderError, analyze, load_analysis
 from posecheck.ranges import load_ranges
 from posecheck.render import annotated_frame, write_annotated_video
-from posecheck.ui import (analysis_dir, data_root, list_analyses, list_profiles, list_samples,
-                          profiles_dir, safe_filename)
+from posecheck.ui import (UploadError, analysis_dir, data_root, list_analyses, list_profiles,
+                          list_samples, profiles_dir, safe_filename, store_upload)
 from posecheck.ui.charts import (distribution, metric_timeline, phase_chart, scores_chart,
                                  watched_metrics)
 from posecheck.video import VIDEO_SUFFIXES, VideoError
 
-MAX_UPLOAD_MB = 4096  # keep in step with .streamlit/config.toml
+MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")  # .streamlit/config.toml
 
 st.set_page_config(page_title="posecheck", page_icon="🚴", layout="wide")
 st.title("posecheck — posture on the bike, over time")
@@ -31,6 +31,7 @@ with st.sidebar:
     source = st.radio("Source", ["Bundled sample", "Upload a clip", "Earlier analysis"],
                       key="source")
     video: Path | None = None
+    label: str | None = None  # what the rider calls the clip (an upload's own name)
     reopen: Path | None = None
     if source == "Bundled sample":
         samples = list_samples()
@@ -40,17 +41,11 @@ with st.sidebar:
         up = st.file_uploader("Video (mp4, mov, mkv, avi, webm)",
                               type=[s.lstrip(".") for s in VIDEO_SUFFIXES], key="upload")
         if up is not None:
-            if up.size > MAX_UPLOAD_MB * 2**20:
-                st.error(f"{up.name}: {up.size / 2**20:.0f} MB is over the "
-                         f"{MAX_UPLOAD_MB} MB limit")
-            else:
-                dest = data_root() / "uploads" / safe_filename(up.name)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                if not dest.exists() or dest.stat().st_size != up.size:
-                    tmp = dest.with_name(dest.name + ".part")
-                    tmp.write_bytes(up.getbuffer())
-                    tmp.replace(dest)
-                video = dest
+            try:
+                video = store_upload(up.name, up.getbuffer(), MAX_UPLOAD_MB)
+                label = up.name
+            except UploadError as exc:
+                st.error(str(exc))
     else:
         earlier = list_analyses()
         if earlier:
@@ -72,7 +67,7 @@ with st.sidebar:
         go = st.button("Analyse", type="primary", disabled=video is None, key="analyse")
 
 
-def run(video: Path, mode: str, view: str, profile_path: Path | None):
+def run(video: Path, mode: str, view: str, profile_path: Path | None, label: str | None):
     bar = st.progress(0.0, text="Starting the pose model…")
     t0 = time.monotonic()
 
@@ -88,7 +83,10 @@ def run(video: Path, mode: str, view: str, profile_path: Path | None):
                          progress=progress)
     except (VideoError, NoRiderError, ProfileError) as exc:
         bar.empty()
-        st.error(str(exc))
+        # name the clip as the rider knows it, not by the server's copy
+        st.error(str(exc).replace(str(video), label) if label else str(exc))
+        if isinstance(exc, VideoError) and video.parent == data_root() / "uploads":
+            video.unlink(missing_ok=True)  # an upload that is not a usable video is not kept
         return None
     bar.empty()
     cached = " (pose from cache)" if result.summary["pose_cached"] else ""
@@ -102,7 +100,7 @@ if go and reopen is not None:
     except (FileNotFoundError, VideoError, ValueError) as exc:  # ValueError: not our npz
         st.error(f"Cannot reopen {reopen.name}: {exc}")
 elif go and video is not None:
-    st.session_state["result"] = run(video, mode, view_choice, profiles[profile_name])
+    st.session_state["result"] = run(video, mode, view_choice, profiles[profile_name], label)
 
 result = st.session_state.get("result")
 if result is None:

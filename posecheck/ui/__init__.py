@@ -30,8 +30,59 @@ def list_samples() -> dict[str, Path]:
 
 def safe_filename(name: str) -> str:
     """A file name with no folders and only harmless characters."""
-    base = SAFE_NAME.sub("_", Path(name).name).strip("._") or "upload"
-    return base[:120]
+    base = SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip("._") or "upload"
+    stem, suffix = (base.rsplit(".", 1) + [""])[:2] if "." in base else (base, "")
+    suffix = f".{suffix[:10]}" if suffix else ""
+    return stem[:120 - len(suffix)] + suffix  # long names keep their suffix
+
+
+class UploadError(ValueError):
+    """An upload that cannot be kept; the message names the file and the problem."""
+
+
+STALE_PART_S = 3600.0  # a ``.part`` file this old was left by a server that died mid-write
+
+
+def store_upload(name: str, data, limit_mb: float) -> Path:
+    """Keep an uploaded clip as ``uploads/<content hash>-<safe name>`` and return its path.
+
+    ``data`` is the upload's bytes (bytes or a memoryview). The name is sanitised (no folders,
+    harmless characters, a video suffix required); the file is written under a temporary name
+    and renamed when complete, and removed if writing fails; the same content uploaded again
+    reuses the stored file. Raises :class:`UploadError` with a one-line message.
+    """
+    import hashlib
+    import time
+
+    from posecheck.video import VIDEO_SUFFIXES
+
+    view = memoryview(data)
+    size = view.nbytes
+    if size > limit_mb * 2**20:
+        raise UploadError(f"{name}: {size / 2**20:.0f} MB is over the {limit_mb:.0f} MB limit")
+    if size == 0:
+        raise UploadError(f"{name}: file is empty (0 bytes)")
+    safe = safe_filename(name)
+    if Path(safe).suffix.lower() not in VIDEO_SUFFIXES:
+        raise UploadError(f"{name}: not a video file name (expected one of "
+                          f"{', '.join(VIDEO_SUFFIXES)})")
+    folder = data_root() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.part"):
+        if time.time() - stale.stat().st_mtime > STALE_PART_S:
+            stale.unlink(missing_ok=True)
+    dest = folder / f"{hashlib.sha1(view).hexdigest()[:12]}-{safe}"
+    if dest.exists() and dest.stat().st_size == size:
+        return dest
+    tmp = dest.with_name(dest.name + f".{os.getpid()}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(view)
+        tmp.replace(dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UploadError(f"{name}: could not be saved ({exc.strerror or exc})") from None
+    return dest
 
 
 def analysis_dir(video: Path) -> Path:

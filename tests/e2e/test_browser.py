@@ -30,12 +30,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def data(tmp_path_factory):
+    """The app's data folder (uploads, analyses) for this module's server."""
+    return tmp_path_factory.mktemp("app_data")
+
+
+@pytest.fixture(scope="module")
+def server(data):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does it)")
     pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
     port = _free_port()
-    data = tmp_path_factory.mktemp("app_data")
     env = dict(os.environ, POSECHECK_DATA=str(data))
     log = open(data / "server.log", "w")
     proc = subprocess.Popen(
@@ -120,3 +125,47 @@ def test_rider_analyses_the_bundled_sample_in_the_browser(page):
     page.get_by_role("tab", name="Exports").click()
     expect(page.get_by_role("button", name="Download findings.json")).to_be_visible()
     expect(page.get_by_role("button", name="Download annotated.mp4")).to_be_visible()
+
+
+def _settle(page) -> None:
+    """Wait until the app is not running a script (Streamlit's status widget is gone)."""
+    page.wait_for_timeout(500)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=60_000)
+
+
+def test_hostile_and_broken_uploads_in_the_browser(page, data):
+    """The real upload path: a text file named .mp4 is refused with a message naming it and
+    is not kept; a real clip with a hostile name is stored under a safe name inside the data
+    folder and analysed; no temporary file is left behind."""
+    from playwright.sync_api import expect
+
+    uploads = data / "uploads"
+    page.get_by_text("Upload a clip").click()
+    picker = page.locator("[data-testid='stSidebar'] input[type='file']")
+    picker.wait_for(state="attached", timeout=30_000)
+    picker.set_input_files(files=[{"name": "not a video.mp4", "mimeType": "video/mp4",
+                                   "buffer": b"just some text, not a video\n" * 100}])
+    page.get_by_text("not a video.mp4").first.wait_for(timeout=30_000)
+    _settle(page)
+    page.get_by_role("button", name="Analyse").click()
+    err = page.locator("[data-testid='stAlert']").filter(has_text="not a readable video")
+    err.wait_for(timeout=60_000)
+    # named as the rider knows it, not by the server's copy
+    assert err.inner_text().startswith("not a video.mp4: "), err.inner_text()
+    expect(page.get_by_text("Choose a clip in the sidebar")).to_be_visible()  # no old result
+    page.screenshot(path=str(ARTIFACTS / "06_bad_upload.png"), full_page=True)
+    assert not [p for p in uploads.iterdir() if p.name.endswith("not_a_video.mp4")]
+
+    clip = (ROOT / "sample_videos" / "fit_check_side.mp4").read_bytes()
+    picker.set_input_files(files=[{"name": "../../Evil <ride>.mp4", "mimeType": "video/mp4",
+                                   "buffer": clip}])
+    page.get_by_text("<ride>.mp4").first.wait_for(timeout=30_000)
+    _settle(page)  # the upload's rerun must finish, or the click is lost in it
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_text("Your posture held steady").wait_for(timeout=300_000)
+    page.screenshot(path=str(ARTIFACTS / "07_upload_analysed.png"), full_page=True)
+    stored = sorted(p.name for p in uploads.iterdir())
+    assert len(stored) == 1 and stored[0].endswith("-Evil_ride_.mp4"), stored
+    assert (uploads / stored[0]).read_bytes() == clip
+    assert not list(data.rglob("*.part"))
+    assert all(p.resolve().is_relative_to(data.resolve()) for p in data.rglob("*"))

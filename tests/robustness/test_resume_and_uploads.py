@@ -7,12 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from posecheck.track import PoseTrack
 from tests.conftest import ROOT, SAMPLES
+
+FIT = SAMPLES / "fit_check_side.mp4"
 
 
 @pytest.mark.model
@@ -64,14 +67,78 @@ def test_analysis_folders_stay_under_the_data_root(tmp_path, monkeypatch):
     assert d.is_relative_to((data_root() / "analyses").resolve())
 
 
-def test_upload_limit_matches_the_server_config():
-    import re
-
-    config = (ROOT / ".streamlit" / "config.toml").read_text()
-    limit = int(re.search(r"maxUploadSize\s*=\s*(\d+)", config).group(1))
+def test_upload_limit_is_the_server_config():
+    """The app checks uploads against the server's own limit (no second number to drift)."""
     app = (ROOT / "app.py").read_text()
-    assert limit >= 2048  # at least 2 GB
-    assert f"MAX_UPLOAD_MB = {limit}" in app
+    assert 'MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")' in app
+    assert "store_upload(up.name, up.getbuffer(), MAX_UPLOAD_MB)" in app
+
+
+@pytest.fixture
+def uploads(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSECHECK_DATA", str(tmp_path / "data"))
+    return tmp_path / "data" / "uploads"
+
+
+def test_upload_is_stored_under_a_safe_name_and_reused(uploads):
+    from posecheck.ui import store_upload
+
+    clip = FIT.read_bytes()
+    a = store_upload("../../../tmp/My Ride <1>.mp4", clip, limit_mb=100)
+    assert a.parent == uploads and a.name.endswith("-My_Ride_1_.mp4")
+    assert a.read_bytes() == clip
+    assert store_upload("../../../tmp/My Ride <1>.mp4", clip, limit_mb=100) == a  # reused
+    # same name, same size, other content: a different file, never the earlier one
+    other = bytearray(clip)
+    other[len(other) // 2] ^= 0xFF
+    b = store_upload("My Ride <1>.mp4", bytes(other), limit_mb=100)
+    assert b != a and b.read_bytes() == bytes(other) and a.read_bytes() == clip
+    assert sorted(p.name for p in uploads.iterdir()) == sorted([a.name, b.name])
+
+
+@pytest.mark.parametrize("name,data,problem", [
+    ("big.mp4", b"x" * (3 * 2**20), "3 MB is over the 2 MB limit"),
+    ("empty.mp4", b"", "empty"),
+    ("notes.txt", b"hello", "not a video file name"),
+    ("script.py", b"import os", "not a video file name"),
+])
+def test_refused_uploads_leave_nothing(uploads, name, data, problem):
+    from posecheck.ui import UploadError, store_upload
+
+    with pytest.raises(UploadError) as info:
+        store_upload(name, data, limit_mb=2)
+    msg = str(info.value)
+    assert msg.startswith(f"{name}: ") and problem in msg and "\n" not in msg
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
+def test_upload_that_cannot_be_written_leaves_no_temporary_file(uploads, monkeypatch):
+    import errno
+
+    from posecheck.ui import UploadError, store_upload
+
+    def full(self, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", full)
+    with pytest.raises(UploadError, match=r"^ride\.mp4: could not be saved \(No space left"):
+        store_upload("ride.mp4", b"\0" * 1000, limit_mb=2)
+    assert not any(uploads.iterdir())
+
+
+def test_stale_partial_uploads_are_cleared(uploads):
+    from posecheck.ui import STALE_PART_S, store_upload
+
+    uploads.mkdir(parents=True)
+    stale, fresh = uploads / "a-old.mp4.1.part", uploads / "b-new.mp4.2.part"
+    for p in (stale, fresh):
+        p.write_bytes(b"half")
+    old = time.time() - STALE_PART_S - 60
+    os.utime(stale, (old, old))
+    kept = store_upload("ride.mp4", b"\1" * 1000, limit_mb=2)
+    assert not stale.exists()
+    assert fresh.exists()  # may be another upload being written right now
+    assert kept.exists()
 
 
 def test_a_pickle_inside_keypoints_is_refused(tmp_path):
