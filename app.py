@@ -111,8 +111,10 @@ s, fnd, tl = result.summary, result.findings, result.timeline
 duration = float(s["video"]["duration_s"])
 if fnd["findings"]:
     st.warning(f"**{fnd['headline']}**")
-else:
+elif fnd.get("steady", True):
     st.success(f"**{fnd['headline']}**")
+else:  # nothing could be assessed
+    st.info(f"**{fnd['headline']}**")
 if not s.get("decoding", {"complete": True})["complete"]:
     st.warning(s["decoding"]["note"])
 st.caption(s["pedalling"]["statement"] + f" Baseline: {fnd['baseline']['start_s']:.0f}–"

@@ -349,8 +349,9 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
                      "per_metric": baselines},
         "sustain_s": round(sustain, 1),
         "findings": findings,
-        "steady": not findings,
-        "headline": headline(findings, sustain),
+        "steady": bool(baselines) and not findings,
+        "headline": headline(findings, sustain, assessed=bool(baselines),
+                             baseline=(settle, base_end)),
         "not_assessed": skipped,
         "position_changes": excursions,
         "variability": variability,
@@ -368,7 +369,12 @@ def standing_spells(strokes: pd.DataFrame) -> list[dict]:
              "end_s": round(float(strokes["end_s"].iat[b - 1]), 1)} for a, b in _runs(st)]
 
 
-def headline(findings: list[dict], sustain_s: float) -> str:
+def headline(findings: list[dict], sustain_s: float, assessed: bool = True,
+             baseline: tuple[float, float] = (0.0, 0.0)) -> str:
+    if not assessed:  # no measure had a baseline: "steady" would claim what was not seen
+        return ("Posture over time was not assessed: no measure had enough confident pedal "
+                f"strokes in the baseline window ({mmss(baseline[0])}-{mmss(baseline[1])}) "
+                "to compare the rest of the ride against.")
     if not findings:
         return ("Your posture held steady: nothing drifted beyond its noise floor for longer "
                 f"than {mmss(sustain_s)}.")

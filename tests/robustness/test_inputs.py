@@ -133,6 +133,42 @@ def test_4k_clip_is_analysed(tmp_path, capsys):
     assert summary["detection_rate"] > 0.95 and summary["view"]["view"] == "side-right"
 
 
+@pytest.mark.model
+def test_three_hour_ride_is_read_to_its_end(tmp_path):
+    """A 3-hour file (the fit-check clip repeated by ffmpeg's concat demuxer, no re-encode):
+    auto mode picks long mode, the windows reach the end of the ride, every planned frame is
+    decoded, and the analysis covers the whole ride. Sparse windows keep the test short."""
+    from posecheck.pipeline import analyze
+
+    reps = 540  # 540 x 20 s = 3 h
+    lst = tmp_path / "list.txt"
+    lst.write_text(f"file '{FIT}'\n" * reps)
+    ride = tmp_path / "three_hours.mp4"
+    run_ffmpeg("-f", "concat", "-safe", "0", "-i", str(lst), "-c", "copy", str(ride))
+    info = probe(ride)
+    assert info.duration_s == pytest.approx(reps * 20.0, abs=0.5)
+    a = analyze(ride, tmp_path / "out", profile={"analysis": {
+        "mode": "auto", "long_window_s": 2.0, "long_every_s": 600.0}}, reports=False)
+    s = a.summary
+    assert s["mode"] == "long"
+    starts = [w[0] for w in s["windows_s"]]
+    assert starts == [600.0 * k for k in range(18)]  # 0 .. 10200 s, every 10 minutes
+    assert s["decoding"]["complete"] and s["frames_analysed"] == 18 * 60
+    assert a.track.t_s.max() == pytest.approx(10200 + 2 - 1 / 30, abs=0.05)
+    assert s["detection_rate"] > 0.95
+    # pedal strokes are found in every window, the last one included
+    starts_s = a.strokes["start_s"].to_numpy()
+    assert all(((starts_s >= w0) & (starts_s < w0 + 2.0)).any() for w0 in starts)
+    # windows every 10 minutes leave no stroke in the 1-6 min baseline: the result says
+    # posture over time was not assessed, and why, rather than "steady"
+    f = a.findings
+    assert f["findings"] == [] and f["steady"] is False and not f["baseline"]["per_metric"]
+    assert f["headline"].startswith("Posture over time was not assessed")
+    assert {n["metric"] for n in f["not_assessed"]} >= {"back_angle_deg", "elbow_angle_deg"}
+    assert all("baseline window" in n["reason"] for n in f["not_assessed"]
+               if n["metric"] in ("back_angle_deg", "elbow_angle_deg"))
+
+
 # --- people: leaving the picture, two riders, dark footage --------------------------------
 
 def _write(frames, path, fps=30):

@@ -204,3 +204,20 @@ def test_personal_thresholds_replace_the_default_floor():
     loose, _ = analyse_fatigue(df, NO_STROKES, 600.0, thresholds={"elbow_angle_deg": 8.0})
     assert loose["findings"] == []
     assert loose["baseline"]["per_metric"]["elbow_angle_deg"]["threshold"] == 8.0
+
+
+def test_no_baseline_is_not_called_steady():
+    """Strokes only after the baseline window: nothing can be judged, and the result says
+    so instead of "held steady"."""
+    t = np.arange(600.0, 1200.0, 1.0)
+    metrics = pd.DataFrame({"time_s": t})
+    for sign in SIGNS:
+        metrics[sign.metric] = 10.0
+        metrics[f"{sign.metric}_conf"] = 1.0
+    strokes = pd.DataFrame({"start_s": t, "end_s": t + 1.0, "standing": False})
+    out, _ = analyse_fatigue(metrics, strokes, duration_s=1200.0)
+    assert out["findings"] == [] and out["steady"] is False
+    assert out["headline"].startswith("Posture over time was not assessed")
+    settle, base_end, _ = default_windows(1200.0, FatigueSettings())
+    assert base_end < 600.0  # the baseline window really is empty
+    assert f"({mmss(settle)}-{mmss(base_end)})" in out["headline"]
