@@ -134,6 +134,31 @@ def test_4k_clip_is_analysed(tmp_path, capsys):
 
 
 @pytest.mark.model
+def test_phone_clip_stored_sideways_with_rotation_metadata(tmp_path, capsys,
+                                                           fit_check_analysis):
+    """Phones store portrait or turned footage sideways plus a display rotation. The frames
+    are turned upright before the model: same view and the same angles as the upright clip."""
+    import pandas as pd
+
+    sideways = tmp_path / "sideways.mp4"
+    run_ffmpeg("-i", str(FIT), "-vf", "transpose=2", "-c:v", "libx264", "-preset", "veryfast",
+               "-crf", "18", "-pix_fmt", "yuv420p", str(tmp_path / "stored.mp4"))
+    # stored turned 90 deg counter-clockwise: the display matrix turns it back clockwise
+    run_ffmpeg("-display_rotation", "-90", "-i", str(tmp_path / "stored.mp4"), "-c", "copy",
+               str(sideways))
+    code, _, _ = run_cli(capsys, sideways, "-o", tmp_path / "out")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert code == 0
+    assert (summary["video"]["width"], summary["video"]["height"]) == (640, 480)
+    assert summary["video"]["rotation_deg"] == 270  # -90 deg, counter-clockwise convention
+    assert summary["view"]["view"] == fit_check_analysis.summary["view"]["view"]
+    got = pd.read_csv(tmp_path / "out" / "metrics.csv")
+    ref = fit_check_analysis.metrics
+    diff = np.abs(got["knee_angle_deg"].to_numpy() - ref["knee_angle_deg"].to_numpy())
+    assert np.nanmedian(diff) < 2.0, np.nanmedian(diff)
+
+
+@pytest.mark.model
 def test_three_hour_ride_is_read_to_its_end(tmp_path):
     """A 3-hour file (the fit-check clip repeated by ffmpeg's concat demuxer, no re-encode):
     auto mode picks long mode, the windows reach the end of the ride, every planned frame is
