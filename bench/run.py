@@ -1,8 +1,12 @@
 """Benchmarks: print JSON figures (never asserted in tests). `make bench` or
-`python bench/run.py [--long-minutes 90] [--skip-long]`.
+`python bench/run.py [--long-minutes 90] [--skip-long] [--repeat 3]`.
+
+The model and the two analyses are repeated ``--repeat`` times, interleaved, and the medians
+reported (each run is listed too): this machine's speed drifts by several percent from one
+minute to the next.
 
 - model_fps: the estimator alone on frames decoded beforehand (1080p30 clip made from the
-  bundled fatigue sample scaled up; 300 frames, decoded beforehand);
+  bundled fatigue sample scaled up; 300 frames decoded beforehand, in a subprocess);
 - e2e_fps_1worker / e2e_fps_2workers: `analyze` in full mode end to end (fresh output folder);
 - e2e_over_model, speedup_2_over_1;
 - peak_rss_mb_*: the largest resident set of the `analyze` process and its pose workers (each
@@ -20,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -65,6 +71,14 @@ def model_fps(clip: Path, n: int = 300) -> float:
         est.close()
 
 
+def model_fps_subprocess(clip: Path) -> float:
+    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); from run import model_fps;"
+            f"import pathlib; print(model_fps(pathlib.Path({str(clip)!r})))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
 def e2e_fps(clip: Path, workers: int, mode: str = "full") -> tuple[float, float, int, float]:
     """`analyze` in a fresh subprocess: (frames/s, wall s, frames, peak RSS MB of that process
     and its pose workers)."""
@@ -91,26 +105,37 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=120.0, help="length of the 1080p clip")
     ap.add_argument("--long-minutes", type=float, default=90.0)
     ap.add_argument("--skip-long", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3, help="interleaved repeats (medians)")
     args = ap.parse_args()
     out: dict = {"machine": {"cpus": __import__("os").cpu_count(), "python": sys.version.split()[0]}}
     with tempfile.TemporaryDirectory() as d:
         clip = make_1080p(ROOT / "sample_videos" / "fatigue_side.mp4", Path(d) / "ride1080.mp4",
                           args.seconds)
         out["clip"] = {"size": "1920x1080", "fps": 30, "seconds": args.seconds}
-        # the analyses first, while this process is small: a child's peak RSS as Linux
-        # reports it includes the parent's memory at the moment it was forked
-        fps1, wall1, n1, rss1 = e2e_fps(clip, 1)
-        fps2, wall2, _, rss2 = e2e_fps(clip, 2)
+        # Interleaved repeats (model, 1 worker, 2 workers) and medians: this machine's speed
+        # drifts by several percent from minute to minute, so figures taken minutes apart
+        # would compare the drift. Each analysis runs in a fresh subprocess; a child's peak
+        # RSS as Linux reports it includes the parent's memory when it was forked, so the
+        # model's frames are decoded in a subprocess too.
+        runs = []
+        for _ in range(args.repeat):
+            m = model_fps_subprocess(clip)
+            fps1, wall1, n1, rss1 = e2e_fps(clip, 1)
+            fps2, wall2, _, rss2 = e2e_fps(clip, 2)
+            runs.append({"model_fps": round(m, 1), "e2e_fps_1worker": round(fps1, 1),
+                         "e2e_fps_2workers": round(fps2, 1), "peak_rss_mb_1worker": rss1,
+                         "peak_rss_mb_2workers": rss2})
+        med = {k: float(np.median([r[k] for r in runs])) for k in runs[0]}
+        out.update(med)
+        out.update({"e2e_over_model": round(med["e2e_fps_1worker"] / med["model_fps"], 3),
+                    "speedup_2_over_1": round(med["e2e_fps_2workers"] / med["e2e_fps_1worker"],
+                                              2),
+                    "frames": n1, "runs": runs})
+        print(json.dumps(out), flush=True)
         long_result = None
         if not args.skip_long:
             ride = make_long(clip, args.long_minutes, Path(d) / "long_ride.mp4")
             long_result = e2e_fps(ride, 2, mode="long")
-        out["model_fps"] = round(model_fps(clip), 1)
-        out.update({"e2e_fps_1worker": round(fps1, 1), "e2e_fps_2workers": round(fps2, 1),
-                    "e2e_over_model": round(fps1 / out["model_fps"], 3),
-                    "speedup_2_over_1": round(fps2 / fps1, 2), "frames": n1,
-                    "peak_rss_mb_1worker": rss1, "peak_rss_mb_2workers": rss2})
-        print(json.dumps(out), flush=True)
         if long_result:
             fps, wall, n, rss = long_result
             out["long_ride"] = {"minutes": args.long_minutes, "mode": "long", "workers": 2,

@@ -114,11 +114,17 @@ def load_profile(*paths: str | Path | None, flags: dict | None = None) -> dict:
         if p is None:
             continue
         out = merge(out, validate(_read(Path(p)), str(p), schema))
+    return with_flags(out, flags)
+
+
+def with_flags(profile: dict, flags: dict | None, where: str = "command line") -> dict:
+    """``profile`` with ``flags`` ({(section, key): v}, None values ignored) laid over it,
+    validated. Raises :class:`ProfileError` naming ``where``."""
     over: dict = {}
     for (section, key), v in (flags or {}).items():
         if v is not None:
             over.setdefault(section, {})[key] = v
-    return merge(out, validate(over, "command line", schema))
+    return merge(profile, validate(over, where))
 
 
 # --- camera correction -------------------------------------------------------------------

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from posecheck import __version__
-from posecheck.calibration import camera_correction, load_profile, merge, untilt, validate
+from posecheck.calibration import camera_correction, load_profile, merge, untilt, with_flags
 from posecheck.clean import clean_track
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.extract import ExtractSettings, Progress, extract_track
@@ -78,8 +78,10 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     :class:`posecheck.calibration.ProfileError` for bad settings.
     """
     t0 = time.perf_counter()
-    prof = _flags_over(load_profile() if profile is None else merge(load_profile(), profile),
-                       mode, view, baseline_s, sustain_s)
+    prof = with_flags(load_profile() if profile is None else merge(load_profile(), profile),
+                      {("analysis", "mode"): mode, ("view", "view"): view,
+                       ("fatigue", "baseline_s"): baseline_s,
+                       ("fatigue", "sustain_s"): sustain_s}, "arguments")
     info = probe(video)
     outdir = Path(outdir) if outdir else default_outdir(video)
     an = prof["analysis"]
@@ -249,17 +251,6 @@ def feet_in_frame_share(raw: PoseTrack, clean: PoseTrack, view: ViewDecision,
     conf = landmark_confidence(raw.visibility, clean.xy_px, size_wh)
     foot = [side_landmark(view.near_side, j) for j in ("ANKLE", "HEEL", "FOOT_INDEX")]
     return float(np.mean(conf[:, foot].min(axis=1) > 0))
-
-
-def _flags_over(profile: dict, mode, view, baseline_s, sustain_s) -> dict:
-    """``profile`` with the explicit keyword arguments laid over it (validated)."""
-    over: dict = {}
-    for (section, key), v in {("analysis", "mode"): mode, ("view", "view"): view,
-                              ("fatigue", "baseline_s"): baseline_s,
-                              ("fatigue", "sustain_s"): sustain_s}.items():
-        if v is not None:
-            over.setdefault(section, {})[key] = v
-    return merge(profile, validate(over, "arguments"))
 
 
 def _atomic(path: Path, write) -> None:
