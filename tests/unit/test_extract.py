@@ -138,3 +138,66 @@ def test_prefetch_keeps_order_and_passes_errors():
     gen = prefetch(iter(range(10**9)), depth=2)  # stopping early does not hang
     assert next(gen) == 0
     gen.close()
+
+
+class PixelStamp(FrameStamp):
+    """Landmarks carry the mean of each colour channel of the frame it was given (and the
+    frames since the last reset): equal tracks mean the same decoded pixels."""
+
+    def process(self, image_bgr, frame_index=None):
+        r = super().process(image_bgr, frame_index)
+        xy = r.xy_px.copy()
+        xy[:3, 0] = image_bgr.reshape(-1, 3).mean(axis=0)
+        return PoseResult(xy, r.world_m, r.visibility)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_adjacent_spans_decoded_in_one_pass_match_each_span_alone(tmp_path, stride):
+    """One pass over adjacent chunks (no seek) gives the very frames, times and tracking
+    restarts that seeking to each chunk's start gives; chunk bounds fall between keyframes
+    (every 40 frames) and off the stride."""
+    from posecheck.extract import extract_spans
+
+    clip = make_test_clip(tmp_path / "gop40.mp4", rate="30", seconds=4,
+                          extra=("-c:v", "libx264", "-g", "40", "-bf", "2"))
+    spans = [(0, 25), (25, 51), (51, 52), (52, 97), (97, 120)]
+    joint = list(extract_spans(clip, spans, PixelStamp(), stride))
+    assert [j for j, _ in joint] == list(range(len(spans)))
+    for (j, part), span in zip(joint, spans):
+        (k, alone), = extract_spans(clip, [span], PixelStamp(), stride)
+        frames = [f for f in range(*span) if f % stride == 0]
+        np.testing.assert_array_equal(part.frame, frames)
+        np.testing.assert_array_equal(part.t_s, alone.t_s)
+        np.testing.assert_array_equal(part.xy_px, alone.xy_px)
+        # tracking restarted at the span's first frame
+        np.testing.assert_array_equal(part.xy_px[:, 0, 1], np.arange(1, len(frames) + 1))
+    # the stamps differ from frame to frame, so equal tracks are not a coincidence
+    means = np.concatenate([p.xy_px[:, 0, 0] for _, p in joint])
+    assert len(np.unique(means)) > 0.9 * len(means)
+
+
+def test_spans_past_the_end_of_the_clip_come_back_empty(tmp_path, clip):
+    from posecheck.extract import extract_spans
+
+    got = list(extract_spans(clip, [(60, 95), (95, 120), (200, 230)], FrameStamp()))
+    assert [j for j, _ in got] == [0, 1, 2]
+    np.testing.assert_array_equal(got[0][1].frame, np.arange(60, 90))  # the clip has 90
+    assert len(got[1][1]) == 0 and len(got[2][1]) == 0
+
+
+def test_parallel_tasks_cover_each_chunk_once_in_adjacent_groups():
+    from posecheck.extract import MAX_CHUNKS_PER_TASK, parallel_tasks
+
+    spans = [(i * 10, i * 10 + 10) for i in range(40)]
+    spans[20] = (205, 210)  # a gap before chunk 20 (a long-mode window, say)
+    todo = [i for i in range(40) if i not in (3, 4)]  # chunks 3 and 4 already saved
+    tasks = parallel_tasks(todo, spans, workers=2)
+    assert [i for t in tasks for i in t] == todo
+    for t in tasks:
+        assert 1 <= len(t) <= MAX_CHUNKS_PER_TASK
+        assert all(spans[a][1] == spans[b][0] for a, b in zip(t, t[1:]))
+    assert [0, 1, 2] in tasks and any(t[0] == 20 for t in tasks)
+    # nearly equal shares: the two workers finish together
+    assert parallel_tasks(list(range(6)), spans, workers=2) == [[0, 1, 2], [3, 4, 5]]
+    assert [len(t) for t in parallel_tasks(list(range(13)), spans, workers=2)] == [4, 3, 3, 3]
+    assert [len(t) for t in parallel_tasks([0, 1], spans, workers=4)] == [1, 1]
