@@ -4,6 +4,8 @@ The clip is cut into chunks of ``chunk_s`` seconds (by frame number). Each chunk
 estimator afresh (tracking re-initialises on its first frame), so a chunk's landmarks do not
 depend on which chunks ran before it: an interrupted run resumes at the first missing chunk
 and ends with the same track as an uninterrupted one, and chunks can run in any order.
+Adjacent chunks are still decoded in one pass (no seek between them), and parallel workers
+take runs of adjacent chunks.
 
 Chunks live in ``<outdir>/.chunks/<key>/``; the key hashes the video's content fingerprint and
 every setting that changes the result. When all chunks exist they are joined into
@@ -113,6 +115,11 @@ class _Collect:
                          outline=np.array(self.outlines) if self.with_mask else None)
 
 
+#: frames decoded ahead of the model: about a second, enough to hide the seek to the next
+#: window of a long ride behind the model (1.5 MB each at the model's input size)
+PREFETCH_FRAMES = 32
+
+
 def extract_spans(video: str | Path, spans: Sequence[tuple[int, int]],
                   estimator: PoseEstimator, stride: int = 1,
                   on_frame: Callable[[], None] | None = None) -> Iterator[tuple[int, PoseTrack]]:
@@ -122,32 +129,38 @@ def extract_spans(video: str | Path, spans: Sequence[tuple[int, int]],
     The estimator is reset at each span's first frame, so a span's landmarks do not depend on
     the spans before it. Adjacent spans are decoded in one pass: seeking to a span's start
     would decode again from the keyframe before it (up to a whole keyframe interval, 0.7 s
-    for a 10 s interval at 1080p).
+    for a 10 s interval at 1080p). Where spans are not adjacent (long mode's windows), the
+    decoding thread seeks to the next one while the model finishes the current one.
     """
     with_mask = bool(getattr(estimator, "segmentation", False))
     # the estimator's resizing and colour conversion run ahead, in the decoding thread
     prepare = getattr(estimator, "prepare", None) or (lambda image: image)
-    for run in contiguous_runs(spans):
-        frames_in = iter_frames(video, stride=stride, start_frame=spans[run[0]][0],
-                                stop_frame=spans[run[-1]][1])
-        items = prefetch((fr.index, fr.t_s, fr.image.shape[1], prepare(fr.image))
-                         for fr in frames_in)
-        try:
-            k, acc = 0, _Collect(with_mask)
-            estimator.reset()
-            for index, t_s, width, inp in items:
-                while index >= spans[run[k]][1]:  # this frame starts a later span
-                    yield run[k], acc.track()
-                    k, acc = k + 1, _Collect(with_mask)
-                    estimator.reset()
-                acc.add(index, t_s, estimator.process(inp, frame_index=index), width)
-                if on_frame:
-                    on_frame()
-            for j in run[k:]:  # the clip ended early: what was read, then empty spans
-                yield j, acc.track()
-                acc = _Collect(with_mask)
-        finally:
-            items.close()
+    runs = contiguous_runs(spans)
+    run_of = [r for r, run in enumerate(runs) for _ in run]
+
+    def decoded():
+        for r, run in enumerate(runs):
+            for fr in iter_frames(video, stride=stride, start_frame=spans[run[0]][0],
+                                  stop_frame=spans[run[-1]][1]):
+                yield r, fr.index, fr.t_s, fr.image.shape[1], prepare(fr.image)
+
+    items = prefetch(decoded(), depth=PREFETCH_FRAMES)
+    try:
+        k, acc = 0, _Collect(with_mask)
+        estimator.reset()
+        for r, index, t_s, width, inp in items:
+            while run_of[k] < r or index >= spans[k][1]:  # this frame starts a later span
+                yield k, acc.track()
+                k, acc = k + 1, _Collect(with_mask)
+                estimator.reset()
+            acc.add(index, t_s, estimator.process(inp, frame_index=index), width)
+            if on_frame:
+                on_frame()
+        for j in range(k, len(spans)):  # the clip ended early: what was read, then nothing
+            yield j, acc.track()
+            acc = _Collect(with_mask)
+    finally:
+        items.close()
 
 
 def prefetch(items, depth: int = 8):
@@ -290,22 +303,17 @@ def _worker_spans(video: str, spans: list[tuple[int, int]], stride: int,
     return n
 
 
-#: the most chunks one parallel task decodes in one pass (one seek per task)
+#: the most chunks in one parallel task
 MAX_CHUNKS_PER_TASK = 6
 
 
-def parallel_tasks(todo: list[int], spans: Sequence[tuple[int, int]],
-                   workers: int) -> list[list[int]]:
-    """Chunks to do, cut into tasks of adjacent chunks: a multiple of ``workers`` tasks of
+def parallel_tasks(todo: list[int], workers: int) -> list[list[int]]:
+    """Chunks to do, cut into tasks of consecutive chunks: a multiple of ``workers`` tasks of
     nearly equal size (the workers finish together), each at most ``MAX_CHUNKS_PER_TASK``
-    long, split where the chunks are not adjacent (one seek per task)."""
+    long. A task decodes adjacent chunks in one pass (see :func:`extract_spans`)."""
     per_worker = max(1, -(-len(todo) // (workers * MAX_CHUNKS_PER_TASK)))
     groups = np.array_split(np.array(todo, int), min(len(todo), workers * per_worker))
-    tasks = []
-    for g in groups:
-        for run in contiguous_runs([spans[i] for i in g]):
-            tasks.append([int(g[j]) for j in run])
-    return tasks
+    return [[int(i) for i in g] for g in groups]
 
 
 def _run_parallel(video, spans, todo, chunk_dir, make_estimator, stride, workers, sizes,
@@ -322,7 +330,7 @@ def _run_parallel(video, spans, todo, chunk_dir, make_estimator, stride, workers
             initargs=(make_estimator,)) as pool:
         pending = {pool.submit(_worker_spans, video, [spans[i] for i in task], stride,
                                [str(path[i]) for i in task])
-                   for task in parallel_tasks(todo, spans, workers)}
+                   for task in parallel_tasks(todo, workers)}
         left = list(todo)
         while pending:
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
