@@ -336,8 +336,8 @@ def _run_parallel(video, spans, todo, chunk_dir, make_estimator, stride, workers
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
                 fut.result()  # a worker's error stops the run here
-            saved = [i for i in left if path[i].exists()]
-            for i in saved:
+            saved = {i for i in left if path[i].exists()}
+            for i in sorted(saved):
                 tick_many(sizes[i])
             left = [i for i in left if i not in saved]
 

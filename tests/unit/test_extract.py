@@ -113,12 +113,15 @@ def test_workers_do_not_rerun_a_streamlit_main_script(tmp_path, clip, monkeypatc
     assert len(two) == 90 and sys.modules["__main__"] is fake
 
 
-def test_progress_reports_every_frame(tmp_path, clip):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_reports_every_frame(tmp_path, clip, workers):
     seen = []
-    extract_track(probe(clip), tmp_path, ExtractSettings("stamp", chunk_s=1.0), make_stamp,
-                  progress=lambda done, total, fps: seen.append((done, total)))
+    extract_track(probe(clip), tmp_path, ExtractSettings("stamp", chunk_s=0.5), make_stamp,
+                  workers=workers, progress=lambda done, total, fps: seen.append((done, total)))
     assert seen[-1] == (90, 90)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    if workers == 1:  # every fifth frame (with workers, as their chunks are saved)
+        assert [d for d, _ in seen] == list(range(5, 91, 5)) + [90]
 
 
 def test_prefetch_keeps_order_and_passes_errors():
