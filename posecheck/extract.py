@@ -135,21 +135,22 @@ def extract_spans(video: str | Path, spans: Sequence[tuple[int, int]],
     with_mask = bool(getattr(estimator, "segmentation", False))
     # the estimator's resizing and colour conversion run ahead, in the decoding thread
     prepare = getattr(estimator, "prepare", None) or (lambda image: image)
-    runs = contiguous_runs(spans)
-    run_of = [r for r, run in enumerate(runs) for _ in run]
 
-    def decoded():
-        for r, run in enumerate(runs):
+    def decoded():  # (position of the frame's span, frame number, time, width, model input)
+        for run in contiguous_runs(spans):
+            p = 0
             for fr in iter_frames(video, stride=stride, start_frame=spans[run[0]][0],
                                   stop_frame=spans[run[-1]][1]):
-                yield r, fr.index, fr.t_s, fr.image.shape[1], prepare(fr.image)
+                while fr.index >= spans[run[p]][1]:
+                    p += 1
+                yield run[p], fr.index, fr.t_s, fr.image.shape[1], prepare(fr.image)
 
     items = prefetch(decoded(), depth=PREFETCH_FRAMES)
     try:
         k, acc = 0, _Collect(with_mask)
         estimator.reset()
-        for r, index, t_s, width, inp in items:
-            while run_of[k] < r or index >= spans[k][1]:  # this frame starts a later span
+        for j, index, t_s, width, inp in items:
+            while k < j:  # this frame starts a later span: the ones before it are done
                 yield k, acc.track()
                 k, acc = k + 1, _Collect(with_mask)
                 estimator.reset()
@@ -249,7 +250,8 @@ def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings
     sizes = [len(range(-(-a // settings.stride) * settings.stride, b, settings.stride))
              for a, b in spans]
     total = max(1, sum(sizes))
-    done = {i for i in range(len(spans)) if (chunk_dir / f"{i:05d}.npz").exists()}
+    path = [chunk_dir / f"{i:05d}.npz" for i in range(len(spans))]
+    done = {i for i in range(len(spans)) if path[i].exists()}
     counter = {"n": sum(sizes[i] for i in done), "new": 0}
     t0 = time.perf_counter()
 
@@ -261,20 +263,20 @@ def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings
 
     todo = [i for i in range(len(spans)) if i not in done]
     if todo and workers > 1 and len(todo) > 1:
-        _run_parallel(info.path, spans, todo, chunk_dir, make_estimator, settings.stride,
+        _run_parallel(info.path, spans, todo, path, make_estimator, settings.stride,
                       workers, sizes, tick_many=lambda n: [tick() for _ in range(n)])
     elif todo:
         est = estimator or make_estimator()
         try:
             for j, part in extract_spans(info.path, [spans[i] for i in todo], est,
                                          settings.stride, tick):
-                part.save(chunk_dir / f"{todo[j]:05d}.npz")
+                part.save(path[todo[j]])
         finally:
             if est is not estimator:
                 est.close()
     if progress:
         progress(total, total, counter["new"] / max(time.perf_counter() - t0, 1e-9))
-    parts = [PoseTrack.load(chunk_dir / f"{i:05d}.npz") for i in range(len(spans))]
+    parts = [PoseTrack.load(p) for p in path]
     track = PoseTrack.concat(parts, meta=meta)
     if len(track) == 0:
         track = PoseTrack.empty(meta=meta)
@@ -294,13 +296,10 @@ def _worker_init(make_estimator: Callable[[], PoseEstimator]) -> None:
 
 
 def _worker_spans(video: str, spans: list[tuple[int, int]], stride: int,
-                  paths: list[str]) -> int:
+                  paths: list[str]) -> None:
     assert _worker_estimator is not None
-    n = 0
     for j, part in extract_spans(video, spans, _worker_estimator, stride):
         part.save(paths[j])
-        n += len(part)
-    return n
 
 
 #: the most chunks in one parallel task
@@ -316,7 +315,7 @@ def parallel_tasks(todo: list[int], workers: int) -> list[list[int]]:
     return [[int(i) for i in g] for g in groups]
 
 
-def _run_parallel(video, spans, todo, chunk_dir, make_estimator, stride, workers, sizes,
+def _run_parallel(video, spans, todo, path, make_estimator, stride, workers, sizes,
                   tick_many) -> None:
     """Chunks over a local process pool, one estimator per worker; each chunk is saved as it
     finishes, and progress follows the saved chunks."""
@@ -324,7 +323,6 @@ def _run_parallel(video, spans, todo, chunk_dir, make_estimator, stride, workers
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     ctx = mp.get_context("spawn")  # MediaPipe's graph threads do not survive fork
-    path = {i: chunk_dir / f"{i:05d}.npz" for i in todo}
     with _importable_main(), ProcessPoolExecutor(
             workers, mp_context=ctx, initializer=_worker_init,
             initargs=(make_estimator,)) as pool:

@@ -116,8 +116,10 @@ def test_workers_do_not_rerun_a_streamlit_main_script(tmp_path, clip, monkeypatc
 @pytest.mark.parametrize("workers", [1, 2])
 def test_progress_reports_every_frame(tmp_path, clip, workers):
     seen = []
-    extract_track(probe(clip), tmp_path, ExtractSettings("stamp", chunk_s=0.5), make_stamp,
-                  workers=workers, progress=lambda done, total, fps: seen.append((done, total)))
+    _, st = extract_track(probe(clip), tmp_path, ExtractSettings("stamp", chunk_s=0.5),
+                          make_stamp, workers=workers,
+                          progress=lambda done, total, fps: seen.append((done, total)))
+    assert st["frames_processed"] == 90  # every frame counted once (with workers: every chunk)
     assert seen[-1] == (90, 90)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     if workers == 1:  # every fifth frame (with workers, as their chunks are saved)
