@@ -20,7 +20,7 @@ from posecheck.clean import clean_track
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.extract import ExtractSettings, Progress, extract_track
 from posecheck.metrics import compute_metrics
-from posecheck.pose import MediaPipePose, PoseEstimator
+from posecheck.pose import PoseEstimator, make_mediapipe
 from posecheck.ranges import load_ranges, with_status
 from posecheck.strokes import coasting_spells, pedalling_statement, stroke_table
 from posecheck.track import PoseTrack
@@ -45,10 +45,6 @@ class Analysis:
     summary: dict
     findings: dict
     timeline: pd.DataFrame
-
-
-def make_mediapipe(segmentation: bool = False) -> PoseEstimator:
-    return MediaPipePose(segmentation=segmentation)
 
 
 def long_mode_windows(duration_s: float, window_s: float = 10.0,
@@ -90,7 +86,9 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
         mode = "long" if info.duration_s > an["long_above_s"] else "full"
     view = None if prof["view"]["view"] == "auto" else prof["view"]["view"]
     factory = make_estimator or functools.partial(make_mediapipe, True)
-    est: PoseEstimator | None = factory()  # one model load: used here with one worker
+    # used here with one worker; with more, only its name and settings (MediaPipePose loads
+    # its model at the first frame, so this costs nothing)
+    est: PoseEstimator | None = factory()
     name = est.name
     seg = bool(getattr(est, "segmentation", False))
     if workers > 1:  # the workers build their own

@@ -72,24 +72,36 @@ class MediaPipePose:
 
     def __init__(self, segmentation: bool = False, max_side_px: int = 960,
                  min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5):
-        os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ info chatter
-        import mediapipe as mp  # lazy: heavy, and only this class needs it
-
-        self._mp_pose = mp.solutions.pose
         self.segmentation = segmentation
         self.max_side_px = max_side_px
         self._kw = dict(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
                         enable_segmentation=segmentation, smooth_segmentation=segmentation,
                         min_detection_confidence=min_detection_confidence,
                         min_tracking_confidence=min_tracking_confidence)
-        self._pose = self._mp_pose.Pose(**self._kw)
+        # The graph (and MediaPipe itself, ~1.5 s with the model) is loaded at the first frame:
+        # a caller that only needs the name and settings, such as the parent of parallel
+        # workers, does not pay for it.
+        self._pose = None
+
+    def _graph(self):
+        if self._pose is None:
+            os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ info chatter
+            import mediapipe as mp  # lazy: heavy, and only this class needs it
+
+            self._pose = mp.solutions.pose.Pose(**self._kw)
+        return self._pose
 
     def reset(self) -> None:
-        self._pose.close()
-        self._pose = self._mp_pose.Pose(**self._kw)
+        """Forget tracking and smoothing state: the next frame is processed as a first frame.
+        Restarts the graph's run (MediaPipe's own ``reset``) instead of rebuilding the graph:
+        the same landmarks, ~0.03 s instead of ~0.15 s."""
+        if self._pose is not None:
+            self._pose.reset()
 
     def close(self) -> None:
-        self._pose.close()
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
 
     def prepare(self, image_bgr: np.ndarray) -> ModelInput:
         """Downscale to ``max_side_px`` and convert to RGB; stateless (thread-safe)."""
@@ -103,7 +115,7 @@ class MediaPipePose:
                 frame_index: int | None = None) -> PoseResult:
         inp = image if isinstance(image, ModelInput) else self.prepare(image)
         w, h = inp.size_wh
-        res = self._pose.process(inp.image)
+        res = self._graph().process(inp.image)
         mask = None
         if self.segmentation and res.segmentation_mask is not None:
             mask = res.segmentation_mask.astype(np.float32)
@@ -149,3 +161,9 @@ class ReplayPose:
         if np.isnan(xy).all():
             return PoseResult.empty()
         return PoseResult(xy.copy(), np.full((N_LANDMARKS, 3), np.nan), self.visibility[i].copy())
+
+
+def make_mediapipe(segmentation: bool = False) -> PoseEstimator:
+    """The default estimator factory (picklable, and importable without the rest of posecheck:
+    parallel workers unpickle it)."""
+    return MediaPipePose(segmentation=segmentation)

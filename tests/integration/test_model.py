@@ -115,3 +115,34 @@ def test_every_sample_is_detected(tmp_path_factory, name, fit_check_analysis,
     assert a.track.detection_rate >= 0.95
     expected_view = json.loads((SAMPLES / f"{name}.json").read_text())["view"]
     assert a.view.view == expected_view
+
+
+def test_reset_gives_the_landmarks_of_a_fresh_estimator():
+    """Chunks rely on reset() for independence (resume, parallel workers): after running on
+    other frames and resetting, the same frames must give exactly a new estimator's output,
+    landmarks and mask."""
+    from posecheck.video import iter_frames
+
+    clip = SAMPLES / "fit_check_side.mp4"
+    frames = [f.image for f in iter_frames(clip, start_frame=60, stop_frame=80)]
+    other = [f.image for f in iter_frames(clip, start_frame=0, stop_frame=15)]
+
+    def run(est, imgs):
+        rs = [est.process(im) for im in imgs]
+        return np.array([r.xy_px for r in rs]), np.array([r.mask for r in rs])
+
+    fresh = MediaPipePose(segmentation=True)
+    used = MediaPipePose(segmentation=True)
+    try:
+        want_xy, want_mask = run(fresh, frames)
+        run(used, other)  # tracking and smoothing state from other frames
+        carried_xy, _ = run(used, frames)
+        used.reset()
+        got_xy, got_mask = run(used, frames)
+    finally:
+        fresh.close()
+        used.close()
+    assert np.isfinite(want_xy).all()
+    assert not np.array_equal(carried_xy, want_xy)  # the state does change the output
+    np.testing.assert_array_equal(got_xy, want_xy)
+    np.testing.assert_array_equal(got_mask, want_mask)
