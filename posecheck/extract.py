@@ -134,7 +134,7 @@ def extract_spans(video: str | Path, spans: Sequence[tuple[int, int]],
     """
     with_mask = bool(getattr(estimator, "segmentation", False))
     # the estimator's resizing and colour conversion run ahead, in the decoding thread
-    prepare = getattr(estimator, "prepare", None) or (lambda image: image)
+    prepare = getattr(estimator, "prepare", None) or (lambda frame: frame.image)
 
     def decoded():  # (position of the frame's span, frame number, time, width, model input)
         for run in contiguous_runs(spans):
@@ -143,7 +143,7 @@ def extract_spans(video: str | Path, spans: Sequence[tuple[int, int]],
                                   stop_frame=spans[run[-1]][1]):
                 while fr.index >= spans[run[p]][1]:
                     p += 1
-                yield run[p], fr.index, fr.t_s, fr.image.shape[1], prepare(fr.image)
+                yield run[p], fr.index, fr.t_s, fr.size_wh[0], prepare(fr)
 
     items = prefetch(decoded(), depth=PREFETCH_FRAMES)
     try:

@@ -2,9 +2,9 @@
 
 ``PoseEstimator.process(image_bgr) -> PoseResult`` for consecutive frames of one clip
 (tracking mode), ``reset()`` to forget tracking state, ``close()`` to free the model.
-``prepare(image_bgr) -> ModelInput`` does the estimator's own resizing and colour conversion
-without touching its state, so it can run ahead in the decoding thread; ``process`` accepts
-either a raw BGR frame or a ``ModelInput``.
+``prepare(image) -> ModelInput`` does the estimator's own resizing and colour conversion
+of a BGR image or a decoded video ``Frame`` without touching its state, so it can run ahead
+in the decoding thread; ``process`` accepts either a raw BGR image or a ``ModelInput``.
 Only this module imports MediaPipe, and only when a MediaPipe estimator is created.
 """
 from __future__ import annotations
@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import cv2
 import numpy as np
 
 from posecheck.landmarks import N_LANDMARKS
+
+if TYPE_CHECKING:
+    from posecheck.video import Frame
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ class ModelInput:
 class PoseEstimator(Protocol):
     name: str
 
-    def prepare(self, image_bgr: np.ndarray) -> ModelInput: ...
+    def prepare(self, image: np.ndarray | Frame) -> ModelInput: ...
 
     def process(self, image: np.ndarray | ModelInput,
                 frame_index: int | None = None) -> PoseResult: ...
@@ -103,12 +106,15 @@ class MediaPipePose:
             self._pose.close()
             self._pose = None
 
-    def prepare(self, image_bgr: np.ndarray) -> ModelInput:
-        """Downscale to ``max_side_px`` and convert to RGB; stateless (thread-safe)."""
-        h, w = image_bgr.shape[:2]
+    def prepare(self, image: np.ndarray | Frame) -> ModelInput:
+        """Downscale to ``max_side_px`` and convert to RGB; stateless (thread-safe). A video
+        :class:`~posecheck.video.Frame` is converted straight from its decoded planes."""
+        if not isinstance(image, np.ndarray):
+            return ModelInput(image.rgb(self.max_side_px), image.size_wh)
+        h, w = image.shape[:2]
         scale = min(1.0, self.max_side_px / max(h, w))
-        small = image_bgr if scale == 1.0 else cv2.resize(
-            image_bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        small = image if scale == 1.0 else cv2.resize(
+            image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         return ModelInput(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), (w, h))
 
     def process(self, image: np.ndarray | ModelInput,
@@ -149,8 +155,9 @@ class ReplayPose:
     def close(self) -> None:
         pass
 
-    def prepare(self, image_bgr: np.ndarray) -> ModelInput:
-        return ModelInput(image_bgr, (image_bgr.shape[1], image_bgr.shape[0]))
+    def prepare(self, image: np.ndarray | Frame) -> ModelInput:
+        img = image if isinstance(image, np.ndarray) else image.image
+        return ModelInput(img, (img.shape[1], img.shape[0]))
 
     def process(self, image: np.ndarray | ModelInput,
                 frame_index: int | None = None) -> PoseResult:

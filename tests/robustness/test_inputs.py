@@ -59,7 +59,7 @@ def _truncated(p):
 
 
 @pytest.mark.parametrize("make,problem", [
-    (_text, "not a readable video"), (_empty, "empty"), (_png, "no frame could be decoded"),
+    (_text, "not a readable video"), (_empty, "empty"), (_png, "still image, not a video"),
     (_audio, "no decodable video stream"), (_zero_frames, "not a readable video"),
     (_truncated, "not a readable video"),
 ])

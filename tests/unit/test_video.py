@@ -75,3 +75,48 @@ def test_bad_files_name_the_file_and_problem(tmp_path, content, problem):
     with pytest.raises(VideoError) as err:
         probe(path)
     assert str(path) in str(err.value) and problem in str(err.value)
+
+
+def _clip(path, size, pix_fmt, *extra):
+    run_ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={size}:rate=10:duration=0.5",
+               "-c:v", "libx264", "-pix_fmt", pix_fmt, *extra, str(path))
+    return path
+
+
+@pytest.mark.parametrize("size,pix_fmt,extra,max_side", [
+    ("1280x720", "yuv420p", (), 960),   # the usual phone format: converted from its planes
+    ("1280x720", "yuv420p", (), 2000),  # no downscale
+    ("1282x722", "yuv420p", (), 961),   # odd target size: FFmpeg's scaler
+    ("1280x720", "yuvj420p", (), 960),  # full-range JPEG levels: FFmpeg's scaler
+    ("1280x720", "yuv444p", (), 960),
+    ("1280x720", "yuv420p", ("-display_rotation", "270"), 960),
+])
+def test_model_input_matches_the_decoded_picture(tmp_path, size, pix_fmt, extra, max_side):
+    """``Frame.rgb`` (the model's input, made from the YUV planes) is the full picture that
+    FFmpeg decodes, upright, shrunk by area averaging, in RGB. Brightness agrees to within a
+    grey level; colour a little less on this harsh test pattern, since the planes path keeps
+    the chroma at half the output's resolution (as any 4:2:0 video of that size)."""
+    src = _clip(tmp_path / "src.mp4", size, pix_fmt)
+    clip = src
+    if extra:
+        clip = tmp_path / "rot.mp4"
+        run_ffmpeg(*extra, "-i", str(src), "-c", "copy", str(clip))
+    ref_png = tmp_path / "ref.png"  # ffmpeg applies the display matrix when it decodes
+    run_ffmpeg("-i", str(clip), "-frames:v", "1", str(ref_png))
+    ref = cv2.imread(str(ref_png))
+    frame = next(iter_frames(clip))
+    assert frame.size_wh == (ref.shape[1], ref.shape[0])
+    assert np.abs(frame.image.astype(int) - ref).mean() < 1.5
+    h, w = ref.shape[:2]
+    k = min(1.0, max_side / max(w, h))
+    want = cv2.cvtColor(ref if k == 1 else cv2.resize(ref, (round(w * k), round(h * k)),
+                                                      interpolation=cv2.INTER_AREA),
+                        cv2.COLOR_BGR2RGB)
+    got = frame.rgb(max_side)
+    assert got.shape == want.shape
+    diff = np.abs(got.astype(int) - want).mean()
+    luma = np.abs(cv2.cvtColor(got, cv2.COLOR_RGB2GRAY).astype(int)
+                  - cv2.cvtColor(want, cv2.COLOR_RGB2GRAY)).mean()
+    print(f"{size} {pix_fmt} {extra} -> {got.shape}: mean |diff| colour {diff:.2f}, "
+          f"brightness {luma:.2f}")
+    assert luma < 1.0 and diff < 2.5
