@@ -54,8 +54,6 @@ class Frame:
     time in seconds), ``image`` (BGR, upright, converted on first use), ``size_wh`` (upright
     size) and :meth:`rgb` (upright RGB at most ``max_side`` pixels, for the model)."""
 
-    __slots__ = ("index", "t_s", "_pic", "__dict__")
-
     def __init__(self, index: int, t_s: float, picture: av.VideoFrame):
         self.index = index
         self.t_s = t_s
