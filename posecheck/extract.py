@@ -32,7 +32,7 @@ from posecheck.landmarks import Landmark as L
 from posecheck.outline import trunk_profile
 from posecheck.pose import PoseEstimator, PoseResult
 from posecheck.track import PoseTrack
-from posecheck.video import VideoInfo, iter_frames
+from posecheck.video import DECODER, VideoInfo, iter_frames
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,9 @@ def video_fingerprint(path: str | Path, block: int = 1 << 20) -> str:
 
 
 def cache_key(info: VideoInfo, settings: ExtractSettings) -> str:
-    payload = json.dumps({"video": video_fingerprint(info.path), **asdict(settings)},
-                         sort_keys=True, default=list)
+    # the decoder too: another decoder (or conversion) gives slightly different pixels
+    payload = json.dumps({"video": video_fingerprint(info.path), "decoder": DECODER,
+                          **asdict(settings)}, sort_keys=True, default=list)
     return hashlib.sha1(payload.encode()).hexdigest()[:16]
 
 

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
 
+#: names the decoding and the conversion to the model's input; part of the pose cache key
+DECODER = f"pyav-{av.__version__}-planes-1"
+
 #: turns that make a picture upright, by its display rotation (counter-clockwise degrees)
 _UPRIGHT = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180,
             270: cv2.ROTATE_90_CLOCKWISE}

@@ -203,3 +203,15 @@ def test_parallel_tasks_are_equal_shares_of_consecutive_chunks():
     assert parallel_tasks(list(range(6)), workers=2) == [[0, 1, 2], [3, 4, 5]]
     assert [len(t) for t in parallel_tasks(list(range(13)), workers=2)] == [4, 3, 3, 3]
     assert parallel_tasks([0, 1], workers=4) == [[0], [1]]
+
+
+def test_cache_key_changes_with_the_decoder(monkeypatch, tmp_path):
+    """Landmarks cached with another decoder (slightly different pixels) are not reused."""
+    import posecheck.extract as ex
+
+    info = probe(make_test_clip(tmp_path / "c.mp4", seconds=0.5))
+    settings = ex.ExtractSettings("est")
+    before = ex.cache_key(info, settings)
+    assert ex.cache_key(info, settings) == before
+    monkeypatch.setattr(ex, "DECODER", "another-decoder")
+    assert ex.cache_key(info, settings) != before
