@@ -111,10 +111,11 @@ class MediaPipePose:
         :class:`~posecheck.video.Frame` is converted straight from its decoded planes."""
         if not isinstance(image, np.ndarray):
             return ModelInput(image.rgb(self.max_side_px), image.size_wh)
+        from posecheck.video import fit_within
+
         h, w = image.shape[:2]
-        scale = min(1.0, self.max_side_px / max(h, w))
-        small = image if scale == 1.0 else cv2.resize(
-            image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        size = fit_within(w, h, self.max_side_px)
+        small = image if size is None else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         return ModelInput(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), (w, h))
 
     def process(self, image: np.ndarray | ModelInput,

@@ -78,15 +78,20 @@ class Frame:
 
     def rgb(self, max_side: int) -> np.ndarray:
         """Upright RGB, downscaled (area average) so that neither side exceeds ``max_side``."""
-        w, h = self._pic.width, self._pic.height
-        scale = min(1.0, max_side / max(w, h))
-        size = None if scale == 1.0 else (round(w * scale), round(h * scale))
+        size = fit_within(self._pic.width, self._pic.height, max_side)
         return _upright(_convert(self._pic, size, cv2.COLOR_YUV2RGB_I420, "rgb24"),
                         self.rotation_deg)
 
 
+def fit_within(w: int, h: int, max_side: int) -> tuple[int, int] | None:
+    """The size (w, h) that brings the longer side down to ``max_side``; None when it already
+    fits."""
+    scale = max_side / max(w, h)
+    return None if scale >= 1.0 else (round(w * scale), round(h * scale))
+
+
 def _rotation(pic: av.VideoFrame) -> int:
-    return int(round(getattr(pic, "rotation", 0) or 0)) % 360
+    return int(round(pic.rotation)) % 360
 
 
 def _upright(img: np.ndarray, rotation: int) -> np.ndarray:
@@ -110,21 +115,16 @@ def _convert(pic: av.VideoFrame, size: tuple[int, int] | None, code: int,
     tw, th = size or (w, h)
     if (pic.format.name == "yuv420p" and pic.color_range != 2 and w % 2 == 0 and h % 2 == 0
             and tw % 2 == 0 and th % 2 == 0):
-        y, u, v = _plane(pic, 0, w, h), _plane(pic, 1, w // 2, h // 2), _plane(pic, 2, w // 2,
-                                                                              h // 2)
+        if size is None:  # the planes one under the other, as OpenCV's I420 expects
+            return cv2.cvtColor(pic.to_ndarray(), code)
+        y, u, v = (_plane(pic, 0, w, h), _plane(pic, 1, w // 2, h // 2),
+                   _plane(pic, 2, w // 2, h // 2))
         i420 = np.empty((th * 3 // 2, tw), np.uint8)
         flat = i420.reshape(-1)
         n, q = tw * th, tw * th // 4
-        if size is None:
-            i420[:th] = y
-            flat[n:n + q] = u.reshape(-1)
-            flat[n + q:] = v.reshape(-1)
-        else:
-            cv2.resize(y, (tw, th), dst=i420[:th], interpolation=cv2.INTER_AREA)
-            flat[n:n + q] = cv2.resize(u, (tw // 2, th // 2),
-                                       interpolation=cv2.INTER_AREA).reshape(-1)
-            flat[n + q:] = cv2.resize(v, (tw // 2, th // 2),
-                                      interpolation=cv2.INTER_AREA).reshape(-1)
+        cv2.resize(y, (tw, th), dst=i420[:th], interpolation=cv2.INTER_AREA)
+        flat[n:n + q] = cv2.resize(u, (tw // 2, th // 2), interpolation=cv2.INTER_AREA).ravel()
+        flat[n + q:] = cv2.resize(v, (tw // 2, th // 2), interpolation=cv2.INTER_AREA).ravel()
         return cv2.cvtColor(i420, code)
     if size is None:
         return pic.to_ndarray(format=fmt)
@@ -143,7 +143,6 @@ def _open(path: Path) -> tuple[av.container.InputContainer, av.video.stream.Vide
     # One decoding thread: frames are decoded in a thread of their own beside the pose model
     # (see extract.prefetch), and FFmpeg's extra frame threads only contend with the model for
     # the cores (measured: same speed with one worker, ~3% faster with two on 2 cores).
-    stream.thread_type = "SLICE"
     stream.codec_context.thread_count = 1
     return container, stream
 
@@ -231,11 +230,12 @@ def iter_frames(
     container, stream = _open(path)
     try:
         reader = _Reader(container, stream, info.fps, path)
+        if start_frame > 0:
+            reader.seek(start_frame)
         windows = sorted(windows_s) if windows_s else [(0.0, float("inf"))]
         for w_start, w_end in windows:
             first = max(start_frame, int(np.ceil(w_start * info.fps - 1e-6)))
-            if first - reader.next_index > info.fps * 2 or (start_frame > 0 and
-                                                             reader.next_index == 0):
+            if first - reader.next_index > info.fps * 2:
                 reader.seek(first)  # far ahead: seek instead of decoding the gap
             while True:
                 if stop_frame is not None and reader.next_index >= stop_frame:

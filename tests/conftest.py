@@ -23,10 +23,10 @@ def run_ffmpeg(*args: str) -> None:
 
 
 def make_test_clip(path: Path, size: str = "320x240", rate: str = "30", seconds: float = 2.0,
-                   extra: tuple[str, ...] = ()) -> Path:
+                   extra: tuple[str, ...] = (), pix_fmt: str = "yuv420p") -> Path:
     """An ffmpeg test-pattern clip (frame counter burnt in by testsrc)."""
     run_ffmpeg("-f", "lavfi", "-i", f"testsrc=size={size}:rate={rate}:duration={seconds}",
-               *extra, "-pix_fmt", "yuv420p", str(path))
+               *extra, "-pix_fmt", pix_fmt, str(path))
     return path
 
 

@@ -77,12 +77,6 @@ def test_bad_files_name_the_file_and_problem(tmp_path, content, problem):
     assert str(path) in str(err.value) and problem in str(err.value)
 
 
-def _clip(path, size, pix_fmt, *extra):
-    run_ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={size}:rate=10:duration=0.5",
-               "-c:v", "libx264", "-pix_fmt", pix_fmt, *extra, str(path))
-    return path
-
-
 @pytest.mark.parametrize("size,pix_fmt,extra,max_side", [
     ("1280x720", "yuv420p", (), 960),   # the usual phone format: converted from its planes
     ("1280x720", "yuv420p", (), 2000),  # no downscale
@@ -96,7 +90,8 @@ def test_model_input_matches_the_decoded_picture(tmp_path, size, pix_fmt, extra,
     FFmpeg decodes, upright, shrunk by area averaging, in RGB. Brightness agrees to within a
     grey level; colour a little less on this harsh test pattern, since the planes path keeps
     the chroma at half the output's resolution (as any 4:2:0 video of that size)."""
-    src = _clip(tmp_path / "src.mp4", size, pix_fmt)
+    src = make_test_clip(tmp_path / "src.mp4", size=size, rate="10", seconds=0.5,
+                         extra=("-c:v", "libx264"), pix_fmt=pix_fmt)
     clip = src
     if extra:
         clip = tmp_path / "rot.mp4"
