@@ -15,6 +15,7 @@ minute to the next.
   ``--long-minutes``, analysed in long mode: wall time, ride minutes per compute minute,
   peak memory.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,34 @@ def ffmpeg() -> str:
 
 
 def make_1080p(src: Path, out: Path, seconds: float) -> Path:
-    subprocess.run([ffmpeg(), "-v", "error", "-y", "-i", str(src), "-t", str(seconds), "-vf",
-                    "scale=1920:1080", "-r", "30", "-c:v", "libx264", "-preset", "veryfast",
-                    "-crf", "28", "-pix_fmt", "yuv420p", "-g", "300", str(out)], check=True)
+    subprocess.run(
+        [
+            ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(src),
+            "-t",
+            str(seconds),
+            "-vf",
+            "scale=1920:1080",
+            "-r",
+            "30",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "28",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            "300",
+            str(out),
+        ],
+        check=True,
+    )
     return out
 
 
@@ -50,8 +76,26 @@ def make_long(clip: Path, minutes: float, out: Path) -> Path:
     reps = int(minutes * 60 / probe(clip).duration_s) + 1
     lst = out.with_suffix(".txt")
     lst.write_text("".join(f"file '{clip}'\n" for _ in range(reps)))
-    subprocess.run([ffmpeg(), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(lst),
-                    "-t", str(minutes * 60), "-c", "copy", str(out)], check=True)
+    subprocess.run(
+        [
+            ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(lst),
+            "-t",
+            str(minutes * 60),
+            "-c",
+            "copy",
+            str(out),
+        ],
+        check=True,
+    )
     return out
 
 
@@ -72,10 +116,13 @@ def model_fps(clip: Path, n: int = 300) -> float:
 
 
 def model_fps_subprocess(clip: Path) -> float:
-    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); from run import model_fps;"
-            f"import pathlib; print(model_fps(pathlib.Path({str(clip)!r})))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); from run import model_fps;"
+        f"import pathlib; print(model_fps(pathlib.Path({str(clip)!r})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     return float(out.strip().splitlines()[-1])
 
 
@@ -84,13 +131,20 @@ def e2e_fps(clip: Path, workers: int, mode: str = "full") -> tuple[float, float,
     and its pose workers)."""
     import os
 
-    code = ("import json,sys,time,tempfile,pathlib;from posecheck.pipeline import analyze;"
-            "d=tempfile.mkdtemp();t=time.perf_counter();"
-            f"a=analyze({str(clip)!r},pathlib.Path(d)/'o',mode={mode!r},workers={workers},"
-            "reports=False);w=time.perf_counter()-t;"
-            "print(json.dumps({'n':len(a.track),'wall':w}))")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    code = (
+        "import json,sys,time,tempfile,pathlib;from posecheck.pipeline import analyze;"
+        "d=tempfile.mkdtemp();t=time.perf_counter();"
+        f"a=analyze({str(clip)!r},pathlib.Path(d)/'o',mode={mode!r},workers={workers},"
+        "reports=False);w=time.perf_counter()-t;"
+        "print(json.dumps({'n':len(a.track),'wall':w}))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -107,10 +161,13 @@ def main() -> None:
     ap.add_argument("--skip-long", action="store_true")
     ap.add_argument("--repeat", type=int, default=3, help="interleaved repeats (medians)")
     args = ap.parse_args()
-    out: dict = {"machine": {"cpus": __import__("os").cpu_count(), "python": sys.version.split()[0]}}
+    out: dict = {
+        "machine": {"cpus": __import__("os").cpu_count(), "python": sys.version.split()[0]}
+    }
     with tempfile.TemporaryDirectory() as d:
-        clip = make_1080p(ROOT / "sample_videos" / "fatigue_side.mp4", Path(d) / "ride1080.mp4",
-                          args.seconds)
+        clip = make_1080p(
+            ROOT / "sample_videos" / "fatigue_side.mp4", Path(d) / "ride1080.mp4", args.seconds
+        )
         out["clip"] = {"size": "1920x1080", "fps": 30, "seconds": args.seconds}
         # Interleaved repeats (model, 1 worker, 2 workers) and medians: this machine's speed
         # drifts by several percent from minute to minute, so figures taken minutes apart
@@ -122,13 +179,19 @@ def main() -> None:
             m = model_fps_subprocess(clip)
             fps1, wall1, n1, rss1 = e2e_fps(clip, 1)
             fps2, wall2, _, rss2 = e2e_fps(clip, 2)
-            runs.append({"model_fps": round(m, 1), "e2e_fps_1worker": round(fps1, 1),
-                         "e2e_fps_2workers": round(fps2, 1), "peak_rss_mb_1worker": rss1,
-                         "peak_rss_mb_2workers": rss2,
-                         # ratios within a run: its three measurements are minutes apart
-                         # at most, so the drift between runs cancels
-                         "e2e_over_model": round(fps1 / m, 3),
-                         "speedup_2_over_1": round(fps2 / fps1, 2)})
+            runs.append(
+                {
+                    "model_fps": round(m, 1),
+                    "e2e_fps_1worker": round(fps1, 1),
+                    "e2e_fps_2workers": round(fps2, 1),
+                    "peak_rss_mb_1worker": rss1,
+                    "peak_rss_mb_2workers": rss2,
+                    # ratios within a run: its three measurements are minutes apart
+                    # at most, so the drift between runs cancels
+                    "e2e_over_model": round(fps1 / m, 3),
+                    "speedup_2_over_1": round(fps2 / fps1, 2),
+                }
+            )
         out.update({k: float(np.median([r[k] for r in runs])) for k in runs[0]})
         out.update({"frames": n1, "runs": runs})
         print(json.dumps(out), flush=True)
@@ -138,11 +201,15 @@ def main() -> None:
             long_result = e2e_fps(ride, 2, mode="long")
         if long_result:
             fps, wall, n, rss = long_result
-            out["long_ride"] = {"minutes": args.long_minutes, "mode": "long", "workers": 2,
-                                "wall_s": round(wall, 1), "frames_analysed": n,
-                                "ride_min_per_compute_min": round(args.long_minutes * 60 / wall,
-                                                                  2),
-                                "peak_rss_mb": rss}
+            out["long_ride"] = {
+                "minutes": args.long_minutes,
+                "mode": "long",
+                "workers": 2,
+                "wall_s": round(wall, 1),
+                "frames_analysed": n,
+                "ride_min_per_compute_min": round(args.long_minutes * 60 / wall, 2),
+                "peak_rss_mb": rss,
+            }
     print(json.dumps(out, indent=2))
 
 

@@ -1,9 +1,7 @@
-"""posecheck: posture and fit angles of cyclists from trainer video, over time."""
+"""posecheck: posture and fit angles of cyclists from trainer video, over time.
+
+The work is in the submodules (``posecheck.pipeline.analyze`` runs an analysis); this package
+file imports nothing, so importing any part of posecheck stays cheap.
+"""
+
 __version__ = "0.1.0"
-
-
-def analyze(*args, **kwargs):
-    """See :func:`posecheck.pipeline.analyze` (imported lazily to keep import cheap)."""
-    from posecheck.pipeline import analyze as _analyze
-
-    return _analyze(*args, **kwargs)

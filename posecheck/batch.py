@@ -10,6 +10,7 @@ with a pure-Python install, a ``LocalCluster`` the tests can start, and a plain
 ``Client("tcp://scheduler:8786")`` for a real cluster; Ray would add a large runtime and an
 object store this job does not use. No scheduler is written here.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,15 +21,31 @@ import pandas as pd
 
 from posecheck.video import VIDEO_SUFFIXES
 
-COLUMNS = ["video", "status", "outdir", "frames", "detection_rate", "view", "strokes",
-           "cadence_rpm", "findings", "headline", "seconds", "message"]
+COLUMNS = [
+    "video",
+    "status",
+    "outdir",
+    "frames",
+    "detection_rate",
+    "view",
+    "strokes",
+    "cadence_rpm",
+    "findings",
+    "headline",
+    "seconds",
+    "message",
+]
 
 
 def find_videos(folder: str | Path) -> list[Path]:
     folder = Path(folder)
-    return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
-                  and not any(part.endswith("_posecheck") for part in p.parts))
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in VIDEO_SUFFIXES
+        and not any(part.endswith("_posecheck") for part in p.parts)
+    )
 
 
 def output_for(video: Path, folder: Path, outdir: Path) -> Path:
@@ -44,8 +61,7 @@ def already_done(video: Path, out: Path) -> bool:
     return Path(summary.get("video", {}).get("path", "")) == video and "view" in summary
 
 
-def analyse_one(video: str, out: str, mode: str | None = None,
-                profile: dict | None = None) -> dict:
+def analyse_one(video: str, out: str, mode: str | None = None, profile: dict | None = None) -> dict:
     """One clip, in whatever process runs it. Never raises: the row says what happened."""
     from posecheck.calibration import ProfileError
     from posecheck.pipeline import NoRiderError, analyze
@@ -56,32 +72,59 @@ def analyse_one(video: str, out: str, mode: str | None = None,
     try:
         a = analyze(video, out, mode=mode, profile=profile, reports=True)
     except (VideoError, NoRiderError, ProfileError, OSError) as exc:
-        return {**row, "status": "error", "message": str(exc),
-                "seconds": round(time.perf_counter() - t0, 1)}
+        return {
+            **row,
+            "status": "error",
+            "message": str(exc),
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
     s = a.summary
-    return {**row, "status": "analysed", "frames": s["frames_analysed"],
-            "detection_rate": s["detection_rate"], "view": s["view"]["view"],
-            "strokes": s["pedalling"]["strokes"],
-            "cadence_rpm": s["pedalling"].get("cadence_rpm_median"),
-            "findings": len(a.findings["findings"]), "headline": a.findings["headline"],
-            "seconds": round(time.perf_counter() - t0, 1), "message": ""}
+    return {
+        **row,
+        "status": "analysed",
+        "frames": s["frames_analysed"],
+        "detection_rate": s["detection_rate"],
+        "view": s["view"]["view"],
+        "strokes": s["pedalling"]["strokes"],
+        "cadence_rpm": s["pedalling"].get("cadence_rpm_median"),
+        "findings": len(a.findings["findings"]),
+        "headline": a.findings["headline"],
+        "seconds": round(time.perf_counter() - t0, 1),
+        "message": "",
+    }
 
 
 def _summary_row(video: Path, out: Path) -> dict:
     s = json.loads((out / "summary.json").read_text())
-    f = json.loads((out / "findings.json").read_text()) if (out / "findings.json").exists() \
+    f = (
+        json.loads((out / "findings.json").read_text())
+        if (out / "findings.json").exists()
         else {"findings": [], "headline": ""}
-    return {"video": str(video), "outdir": str(out), "status": "done before",
-            "frames": s.get("frames_analysed"), "detection_rate": s.get("detection_rate"),
-            "view": s.get("view", {}).get("view"), "strokes": s.get("pedalling", {}).get(
-                "strokes"), "cadence_rpm": s.get("pedalling", {}).get("cadence_rpm_median"),
-            "findings": len(f["findings"]), "headline": f["headline"], "seconds": 0.0,
-            "message": ""}
+    )
+    return {
+        "video": str(video),
+        "outdir": str(out),
+        "status": "done before",
+        "frames": s.get("frames_analysed"),
+        "detection_rate": s.get("detection_rate"),
+        "view": s.get("view", {}).get("view"),
+        "strokes": s.get("pedalling", {}).get("strokes"),
+        "cadence_rpm": s.get("pedalling", {}).get("cadence_rpm_median"),
+        "findings": len(f["findings"]),
+        "headline": f["headline"],
+        "seconds": 0.0,
+        "message": "",
+    }
 
 
-def batch(folder: str | Path, outdir: str | Path, workers: int = 1,
-          scheduler: str | None = None, mode: str | None = None,
-          profile: dict | None = None) -> pd.DataFrame:
+def batch(
+    folder: str | Path,
+    outdir: str | Path,
+    workers: int = 1,
+    scheduler: str | None = None,
+    mode: str | None = None,
+    profile: dict | None = None,
+) -> pd.DataFrame:
     """Analyse every clip under ``folder``; returns and writes ``batch_summary.csv``.
 
     ``scheduler``: the address of a Dask scheduler (``tcp://host:8786``), or a
@@ -99,8 +142,14 @@ def batch(folder: str | Path, outdir: str | Path, workers: int = 1,
         from distributed import Client
 
         client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
-        futures = client.map(analyse_one, [v for v, _ in todo], [o for _, o in todo],
-                             mode=mode, profile=profile, pure=False)
+        futures = client.map(
+            analyse_one,
+            [v for v, _ in todo],
+            [o for _, o in todo],
+            mode=mode,
+            profile=profile,
+            pure=False,
+        )
         rows += client.gather(futures)
     elif todo and workers > 1:
         import multiprocessing as mp
@@ -108,14 +157,23 @@ def batch(folder: str | Path, outdir: str | Path, workers: int = 1,
 
         from posecheck.extract import _importable_main
 
-        with _importable_main(), ProcessPoolExecutor(
-                workers, mp_context=mp.get_context("spawn")) as pool:
-            rows += list(pool.map(analyse_one, [v for v, _ in todo], [o for _, o in todo],
-                                  [mode] * len(todo), [profile] * len(todo)))
+        with (
+            _importable_main(),
+            ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool,
+        ):
+            rows += list(
+                pool.map(
+                    analyse_one,
+                    [v for v, _ in todo],
+                    [o for _, o in todo],
+                    [mode] * len(todo),
+                    [profile] * len(todo),
+                )
+            )
     else:
         rows += [analyse_one(v, o, mode, profile) for v, o in todo]
     table = pd.DataFrame(rows).reindex(columns=COLUMNS).sort_values("video")
-    from posecheck.pipeline import write_csv
+    from posecheck.io import write_csv
 
     write_csv(table, outdir / "batch_summary.csv")
     return table

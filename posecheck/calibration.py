@@ -4,6 +4,7 @@ The schema is ``calibration/default.toml`` itself: every section and key there i
 with the type of its default. ``[baseline.<metric>]`` tables (median, spread) hold a rider's
 stored fresh baseline for the fatigue timeline.
 """
+
 from __future__ import annotations
 
 import copy
@@ -18,8 +19,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULTS_FILE = Path(__file__).resolve().parents[1] / "calibration" / "default.toml"
-CHOICES = {("analysis", "mode"): ("auto", "full", "long"),
-           ("view", "view"): ("auto", "side-left", "side-right", "rear", "front")}
+CHOICES = {
+    ("analysis", "mode"): ("auto", "full", "long"),
+    ("view", "view"): ("auto", "side-left", "side-right", "rear", "front"),
+}
 
 
 class ProfileError(ValueError):
@@ -50,49 +53,73 @@ def validate(data: dict, source: str, schema: dict | None = None) -> dict:
                 raise ProfileError(f"{source}: [baseline] must hold [baseline.<metric>] tables")
             for metric, stats in body.items():
                 if metric not in SIGN_BY_METRIC:
-                    raise ProfileError(f"{source}: unknown metric [baseline.{metric}]; allowed: "
-                                       + ", ".join(SIGN_BY_METRIC))
-                if not isinstance(stats, dict) or set(stats) != {"median", "spread"} or not all(
-                        isinstance(v, (int, float)) for v in stats.values()) or stats["spread"] < 0:
-                    raise ProfileError(f"{source}: [baseline.{metric}] needs numbers median and "
-                                       "spread (spread >= 0)")
+                    raise ProfileError(
+                        f"{source}: unknown metric [baseline.{metric}]; allowed: "
+                        + ", ".join(SIGN_BY_METRIC)
+                    )
+                if (
+                    not isinstance(stats, dict)
+                    or set(stats) != {"median", "spread"}
+                    or not all(isinstance(v, (int, float)) for v in stats.values())
+                    or stats["spread"] < 0
+                ):
+                    raise ProfileError(
+                        f"{source}: [baseline.{metric}] needs numbers median and "
+                        "spread (spread >= 0)"
+                    )
             continue
         if section == "thresholds":
             for metric, value in (body or {}).items():
                 if metric not in SIGN_BY_METRIC:
-                    raise ProfileError(f"{source}: unknown metric [thresholds].{metric}; "
-                                       "allowed: " + ", ".join(SIGN_BY_METRIC))
+                    raise ProfileError(
+                        f"{source}: unknown metric [thresholds].{metric}; "
+                        "allowed: " + ", ".join(SIGN_BY_METRIC)
+                    )
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                    raise ProfileError(f"{source}: [thresholds].{metric} must be a number > 0 "
-                                       f"(degrees, or a fraction for shrug_ratio), not {value!r}")
+                    raise ProfileError(
+                        f"{source}: [thresholds].{metric} must be a number > 0 "
+                        f"(degrees, or a fraction for shrug_ratio), not {value!r}"
+                    )
             continue
         if section not in schema or not isinstance(body, dict):
-            raise ProfileError(f"{source}: unknown section [{section}]; allowed: "
-                               + ", ".join(f"[{s}]" for s in list(schema) + [
-                                   "baseline.<metric>", "thresholds"]))
+            raise ProfileError(
+                f"{source}: unknown section [{section}]; allowed: "
+                + ", ".join(f"[{s}]" for s in list(schema) + ["baseline.<metric>", "thresholds"])
+            )
         for key, value in body.items():
             if key not in schema[section]:
-                raise ProfileError(f"{source}: unknown key [{section}].{key}; allowed: "
-                                   + ", ".join(schema[section]))
+                raise ProfileError(
+                    f"{source}: unknown key [{section}].{key}; allowed: "
+                    + ", ".join(schema[section])
+                )
             want = schema[section][key]
             if (section, key) == ("camera", "level_line"):
-                if not (isinstance(value, list) and len(value) in (0, 4) and all(
-                        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
-                    raise ProfileError(f"{source}: [camera].level_line must be [] or four "
-                                       f"pixel numbers [x1, y1, x2, y2], not {value!r}")
+                if not (
+                    isinstance(value, list)
+                    and len(value) in (0, 4)
+                    and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+                ):
+                    raise ProfileError(
+                        f"{source}: [camera].level_line must be [] or four "
+                        f"pixel numbers [x1, y1, x2, y2], not {value!r}"
+                    )
                 if len(value) == 4 and value[0] == value[2] and value[1] == value[3]:
-                    raise ProfileError(f"{source}: [camera].level_line needs two different "
-                                       "points")
+                    raise ProfileError(f"{source}: [camera].level_line needs two different points")
                 continue
-            ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
-                  if isinstance(want, float) else isinstance(value, type(want)))
+            ok = (
+                isinstance(value, (int, float)) and not isinstance(value, bool)
+                if isinstance(want, float)
+                else isinstance(value, type(want))
+            )
             if not ok:
-                raise ProfileError(f"{source}: [{section}].{key} must be a "
-                                   f"{type(want).__name__}, not {value!r}")
+                raise ProfileError(
+                    f"{source}: [{section}].{key} must be a {type(want).__name__}, not {value!r}"
+                )
             choices = CHOICES.get((section, key))
             if choices and value not in choices:
-                raise ProfileError(f"{source}: [{section}].{key} = {value!r}; allowed: "
-                                   + ", ".join(choices))
+                raise ProfileError(
+                    f"{source}: [{section}].{key} = {value!r}; allowed: " + ", ".join(choices)
+                )
             if isinstance(want, float) and key not in ("settle_s", "tilt_deg") and value < 0:
                 raise ProfileError(f"{source}: [{section}].{key} must be >= 0, not {value}")
     return data
@@ -147,20 +174,27 @@ def find_aruco(image: np.ndarray, marker_cm: float) -> dict | None:
 
     params = cv2.aruco.DetectorParameters()
     params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
-    det = cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(
-        getattr(cv2.aruco, ARUCO_DICT)), params)
+    det = cv2.aruco.ArucoDetector(
+        cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, ARUCO_DICT)), params
+    )
     corners, ids, _ = det.detectMarkers(image)
     if ids is None or not len(corners):
         return None
     c = corners[0].reshape(4, 2).astype(float)  # TL, TR, BR, BL
     side_px = float(np.mean(np.linalg.norm(c - np.roll(c, -1, axis=0), axis=1)))
     tilt = line_tilt_deg(*c[0], *c[1])
-    return {"id": int(ids[0][0]), "tilt_deg": tilt, "cm_per_px": marker_cm / side_px,
-            "side_px": side_px, "centre_px": c.mean(axis=0).tolist()}
+    return {
+        "id": int(ids[0][0]),
+        "tilt_deg": tilt,
+        "cm_per_px": marker_cm / side_px,
+        "side_px": side_px,
+        "centre_px": c.mean(axis=0).tolist(),
+    }
 
 
-def camera_from_marker(video, marker_cm: float, seconds: float = 10.0,
-                       samples: int = 10) -> dict | None:
+def camera_from_marker(
+    video, marker_cm: float, seconds: float = 10.0, samples: int = 10
+) -> dict | None:
     """Median marker tilt and scale over ``samples`` frames of the first ``seconds``."""
     from posecheck.video import iter_frames, probe
 
@@ -173,9 +207,12 @@ def camera_from_marker(video, marker_cm: float, seconds: float = 10.0,
             found.append(r)
     if not found:
         return None
-    return {"tilt_deg": float(np.median([f["tilt_deg"] for f in found])),
-            "cm_per_px": float(np.median([f["cm_per_px"] for f in found])),
-            "frames_with_marker": len(found), "source": "aruco"}
+    return {
+        "tilt_deg": float(np.median([f["tilt_deg"] for f in found])),
+        "cm_per_px": float(np.median([f["cm_per_px"] for f in found])),
+        "frames_with_marker": len(found),
+        "source": "aruco",
+    }
 
 
 def camera_correction(profile: dict, video=None) -> dict:
@@ -187,10 +224,16 @@ def camera_correction(profile: dict, video=None) -> dict:
             return got
         return {"tilt_deg": 0.0, "cm_per_px": None, "source": "aruco marker not found"}
     if cam.get("level_line"):
-        return {"tilt_deg": line_tilt_deg(*cam["level_line"]), "cm_per_px": None,
-                "source": "level line"}
-    return {"tilt_deg": float(cam.get("tilt_deg", 0.0)), "cm_per_px": None,
-            "source": "profile" if cam.get("tilt_deg") else "none"}
+        return {
+            "tilt_deg": line_tilt_deg(*cam["level_line"]),
+            "cm_per_px": None,
+            "source": "level line",
+        }
+    return {
+        "tilt_deg": float(cam.get("tilt_deg", 0.0)),
+        "cm_per_px": None,
+        "source": "profile" if cam.get("tilt_deg") else "none",
+    }
 
 
 def untilt(xy: np.ndarray, tilt_deg: float, centre_xy) -> np.ndarray:
@@ -202,6 +245,7 @@ def untilt(xy: np.ndarray, tilt_deg: float, centre_xy) -> np.ndarray:
 
 
 # --- writing profiles ----------------------------------------------------------------------
+
 
 def _toml_value(v) -> str:
     if isinstance(v, bool):
@@ -229,8 +273,9 @@ def dump_toml(data: dict, header: str = "") -> str:
     return "\n".join(lines)
 
 
-def calibrate(analysis, rider: str, marker_cm: float | None = None,
-              path: str | Path | None = None) -> tuple[Path, dict]:
+def calibrate(
+    analysis, rider: str, marker_cm: float | None = None, path: str | Path | None = None
+) -> tuple[Path, dict]:
     """Write (or update) the rider's profile from a short fresh clip's analysis: a stored
     baseline per watched metric (median and spread of its per-stroke values after the first
     seconds) and, with a marker size, the camera tilt and scale from the ArUco marker.
@@ -252,25 +297,34 @@ def calibrate(analysis, rider: str, marker_cm: float | None = None,
         if sign.metric in u and u[sign.metric].notna().sum() >= 5:
             v = u[sign.metric].dropna().to_numpy()
             med = float(np.median(v))
-            baseline[sign.metric] = {"median": round(med, 4),
-                                     "spread": round(float(1.4826 * np.median(np.abs(v - med))), 4)}
+            baseline[sign.metric] = {
+                "median": round(med, 4),
+                "spread": round(float(1.4826 * np.median(np.abs(v - med))), 4),
+            }
     update: dict = {"baseline": baseline}
     camera = None
     if marker_cm:
         camera = camera_from_marker(analysis.info.path, marker_cm)
         if camera is None:
-            raise ProfileError(f"{analysis.info.path}: no ArUco marker ({ARUCO_DICT}) found in "
-                               "the first 10 seconds")
-        update["camera"] = {"tilt_deg": round(camera["tilt_deg"], 2),
-                            "aruco_marker_cm": float(marker_cm)}
+            raise ProfileError(
+                f"{analysis.info.path}: no ArUco marker ({ARUCO_DICT}) found in "
+                "the first 10 seconds"
+            )
+        update["camera"] = {
+            "tilt_deg": round(camera["tilt_deg"], 2),
+            "aruco_marker_cm": float(marker_cm),
+        }
     view = analysis.view
     if view.source == "override":
         update["view"] = {"view": view.view}
     merged = merge(existing, update)
     merged["baseline"] = baseline  # a new calibration replaces the old baseline
     validate(merged, str(path))
-    text = dump_toml(merged, f"posecheck rider profile for {rider}, written by posecheck "
-                             f"calibrate from {Path(analysis.info.path).name}.")
+    text = dump_toml(
+        merged,
+        f"posecheck rider profile for {rider}, written by posecheck "
+        f"calibrate from {Path(analysis.info.path).name}.",
+    )
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
     os.replace(tmp, path)

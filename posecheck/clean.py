@@ -11,6 +11,7 @@
    angle's shape needs its 2nd and 3rd harmonics (4 and 6 Hz); marker-based cycling studies
    filter at 6-10 Hz. On low-frame-rate clips the cut-off is capped at 0.8 x Nyquist.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -26,14 +27,17 @@ MIN_VISIBILITY = 0.5
 MAX_GAP_S = 0.25
 
 #: landmark pairs that swap together when MediaPipe exchanges the legs
-LEG_PAIRS = tuple((L[f"LEFT_{j}"], L[f"RIGHT_{j}"])
-                  for j in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX"))
-ARM_PAIRS = tuple((L[f"LEFT_{j}"], L[f"RIGHT_{j}"])
-                  for j in ("ELBOW", "WRIST", "PINKY", "INDEX", "THUMB"))
+LEG_PAIRS = tuple(
+    (L[f"LEFT_{j}"], L[f"RIGHT_{j}"]) for j in ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")
+)
+ARM_PAIRS = tuple(
+    (L[f"LEFT_{j}"], L[f"RIGHT_{j}"]) for j in ("ELBOW", "WRIST", "PINKY", "INDEX", "THUMB")
+)
 
 
-def gate_visibility(xy: np.ndarray, visibility: np.ndarray,
-                    min_visibility: float = MIN_VISIBILITY) -> np.ndarray:
+def gate_visibility(
+    xy: np.ndarray, visibility: np.ndarray, min_visibility: float = MIN_VISIBILITY
+) -> np.ndarray:
     """``xy`` (T, N, D) with points whose visibility is below the threshold set to NaN."""
     out = np.array(xy, float, copy=True)
     out[~(visibility >= min_visibility)] = np.nan
@@ -57,10 +61,14 @@ def repair_swaps(xy: np.ndarray, pairs=LEG_PAIRS, ratio: float = 0.5):
         if np.isnan(cur_l).any() or np.isnan(cur_r).any():
             continue
         if prev is not None:
-            keep = np.linalg.norm(cur_l - prev[0], axis=-1).sum() + \
-                np.linalg.norm(cur_r - prev[1], axis=-1).sum()
-            swap = np.linalg.norm(cur_l - prev[1], axis=-1).sum() + \
-                np.linalg.norm(cur_r - prev[0], axis=-1).sum()
+            keep = (
+                np.linalg.norm(cur_l - prev[0], axis=-1).sum()
+                + np.linalg.norm(cur_r - prev[1], axis=-1).sum()
+            )
+            swap = (
+                np.linalg.norm(cur_l - prev[1], axis=-1).sum()
+                + np.linalg.norm(cur_r - prev[0], axis=-1).sum()
+            )
             if swap < ratio * keep:
                 out[t, left], out[t, right] = cur_r, cur_l
                 swapped[t] = True
@@ -91,8 +99,13 @@ def interpolate_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
     return out
 
 
-def lowpass(x: np.ndarray, fs: float, cutoff_hz: float = CUTOFF_HZ, order: int = 4,
-            breaks: np.ndarray | None = None) -> np.ndarray:
+def lowpass(
+    x: np.ndarray,
+    fs: float,
+    cutoff_hz: float = CUTOFF_HZ,
+    order: int = 4,
+    breaks: np.ndarray | None = None,
+) -> np.ndarray:
     """Zero-phase Butterworth along axis 0, per NaN-free run (and per segment between
     ``breaks``, a (T,) bool marking samples that start a new segment, e.g. after a time jump).
 
@@ -108,7 +121,7 @@ def lowpass(x: np.ndarray, fs: float, cutoff_hz: float = CUTOFF_HZ, order: int =
         col = flat[:, c]
         valid = ~np.isnan(col)
         for s, e in _runs(valid):
-            cuts = [s, *(s + np.flatnonzero(seg[s + 1:e]) + 1), e]
+            cuts = [s, *(s + np.flatnonzero(seg[s + 1 : e]) + 1), e]
             for p, q in zip(cuts[:-1], cuts[1:]):
                 if q - p > pad:
                     col[p:q] = filtfilt(b, a, col[p:q])
@@ -122,9 +135,14 @@ def time_breaks(t_s: np.ndarray, fps: float) -> np.ndarray:
     return br
 
 
-def clean_track(track: PoseTrack, fps: float, side_view: bool = True,
-                min_visibility: float = MIN_VISIBILITY, max_gap_s: float = MAX_GAP_S,
-                cutoff_hz: float = CUTOFF_HZ) -> PoseTrack:
+def clean_track(
+    track: PoseTrack,
+    fps: float,
+    side_view: bool = True,
+    min_visibility: float = MIN_VISIBILITY,
+    max_gap_s: float = MAX_GAP_S,
+    cutoff_hz: float = CUTOFF_HZ,
+) -> PoseTrack:
     """Gate, repair swaps (side views), fill short gaps and low-pass the image landmarks.
 
     Returns a new track whose ``meta["cleaning"]`` logs every step and its parameters.
@@ -137,14 +155,18 @@ def clean_track(track: PoseTrack, fps: float, side_view: bool = True,
         n_swapped = int(sw_legs.sum() + sw_arms.sum())
     br = time_breaks(track.t_s, fps)
     max_gap = max(1, int(round(max_gap_s * fps)))
-    xy = interpolate_gaps(xy, max_gap) if not br.any() else _per_segment(
-        xy, br, lambda seg: interpolate_gaps(seg, max_gap))
+    xy = (
+        interpolate_gaps(xy, max_gap)
+        if not br.any()
+        else _per_segment(xy, br, lambda seg: interpolate_gaps(seg, max_gap))
+    )
     xy = lowpass(xy, fps, cutoff_hz, breaks=br)
-    log = [{"step": "gate_visibility", "min_visibility": min_visibility},
-           {"step": "repair_swaps", "frames_swapped": n_swapped, "applied": side_view},
-           {"step": "interpolate_gaps", "max_gap_frames": max_gap},
-           {"step": "lowpass", "cutoff_hz": min(cutoff_hz, 0.4 * fps), "order": 4,
-            "zero_phase": True}]
+    log = [
+        {"step": "gate_visibility", "min_visibility": min_visibility},
+        {"step": "repair_swaps", "frames_swapped": n_swapped, "applied": side_view},
+        {"step": "interpolate_gaps", "max_gap_frames": max_gap},
+        {"step": "lowpass", "cutoff_hz": min(cutoff_hz, 0.4 * fps), "order": 4, "zero_phase": True},
+    ]
     return replace(track, xy_px=xy, meta={**track.meta, "cleaning": log})
 
 

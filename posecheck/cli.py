@@ -1,4 +1,5 @@
 """``posecheck analyze|samples``: the command line. Exit 0 on success, 2 for bad input."""
+
 from __future__ import annotations
 
 import argparse
@@ -25,39 +26,63 @@ def build_parser() -> argparse.ArgumentParser:
     an = sub.add_parser("analyze", help="analyse a trainer video")
     an.add_argument("video", type=Path)
     an.add_argument("-o", "--outdir", type=Path, help="output folder (default: VIDEO_posecheck/)")
-    an.add_argument("--profile", type=Path, action="append",
-                    help="rider or camera profile (TOML); repeat to merge in order")
-    an.add_argument("--mode", choices=("auto", "full", "long"),
-                    help="full: every frame; long: 10 s windows every 90 s "
-                         "(auto: long above 20 min)")
+    an.add_argument(
+        "--profile",
+        type=Path,
+        action="append",
+        help="rider or camera profile (TOML); repeat to merge in order",
+    )
+    an.add_argument(
+        "--mode",
+        choices=("auto", "full", "long"),
+        help="full: every frame; long: 10 s windows every 90 s (auto: long above 20 min)",
+    )
     an.add_argument("--baseline-s", type=_positive_float, help="fresh baseline length, seconds")
-    an.add_argument("--sustain-s", type=_positive_float,
-                    help="how long a drift must last to count, seconds")
+    an.add_argument(
+        "--sustain-s", type=_positive_float, help="how long a drift must last to count, seconds"
+    )
     an.add_argument("--workers", type=int, default=1, help="parallel pose workers (processes)")
-    an.add_argument("--view", choices=("side-left", "side-right", "rear", "front"),
-                    help="override the automatic view and near-side decision")
+    an.add_argument(
+        "--view",
+        choices=("side-left", "side-right", "rear", "front"),
+        help="override the automatic view and near-side decision",
+    )
     co = sub.add_parser("compare", help="compare two clips or analyses (before/after)")
     co.add_argument("a", type=Path, help="video or analysis folder (before)")
-    co.add_argument("b", type=Path, nargs="?",
-                    help="video or analysis folder (after); omitted: the first third of A "
-                         "against its last third")
+    co.add_argument(
+        "b",
+        type=Path,
+        nargs="?",
+        help="video or analysis folder (after); omitted: the first third of A "
+        "against its last third",
+    )
     co.add_argument("-o", "--outdir", type=Path, required=True)
     co.add_argument("--workers", type=int, default=1)
     ca = sub.add_parser("calibrate", help="write a rider profile from a short fresh clip")
     ca.add_argument("video", type=Path, help="a short fresh clip, or its analysis folder")
     ca.add_argument("--rider", required=True, help="rider name (the profile's file name)")
-    ca.add_argument("--marker-size-cm", type=_positive_float,
-                    help="side of the ArUco marker (DICT_4X4_50) in the clip, cm")
-    ca.add_argument("-o", "--output", type=Path,
-                    help="profile file (default: calibration/RIDER.toml)")
-    ca.add_argument("--view", choices=("side-left", "side-right", "rear", "front"),
-                    help="record this view in the profile (when the automatic one is wrong)")
+    ca.add_argument(
+        "--marker-size-cm",
+        type=_positive_float,
+        help="side of the ArUco marker (DICT_4X4_50) in the clip, cm",
+    )
+    ca.add_argument(
+        "-o", "--output", type=Path, help="profile file (default: calibration/RIDER.toml)"
+    )
+    ca.add_argument(
+        "--view",
+        choices=("side-left", "side-right", "rear", "front"),
+        help="record this view in the profile (when the automatic one is wrong)",
+    )
     ba = sub.add_parser("batch", help="analyse every clip in a folder (skips finished ones)")
     ba.add_argument("folder", type=Path)
     ba.add_argument("-o", "--outdir", type=Path, required=True)
     ba.add_argument("--workers", type=int, default=1, help="local processes, one clip each")
-    ba.add_argument("--scheduler", help="run on a Dask cluster: its scheduler address "
-                    "(tcp://host:8786); needs the 'cluster' extra")
+    ba.add_argument(
+        "--scheduler",
+        help="run on a Dask cluster: its scheduler address "
+        "(tcp://host:8786); needs the 'cluster' extra",
+    )
     ba.add_argument("--mode", choices=("auto", "full", "long"))
     ba.add_argument("--profile", type=Path, action="append")
     rp = sub.add_parser("report", help="write report.html and report.pdf for an analysis")
@@ -66,8 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     sa = sub.add_parser("samples", help="render the sample clips with their ground truth")
     sa.add_argument("-o", "--outdir", type=Path, default=Path("sample_videos"))
     sa.add_argument("names", nargs="*", help="scenarios to render (default: the bundled ones)")
-    sa.add_argument("--all", action="store_true", help="render every scenario, including the "
-                    "fatigue-timeline test scenarios")
+    sa.add_argument(
+        "--all",
+        action="store_true",
+        help="render every scenario, including the fatigue-timeline test scenarios",
+    )
     return ap
 
 
@@ -108,9 +136,17 @@ def cmd_analyze(args) -> int:
         return EXIT_BAD_INPUT
     bar, update = _progress_bar()
     try:
-        result = analyze(args.video, args.outdir, mode=args.mode, workers=args.workers,
-                         view=args.view, profile=profile, baseline_s=args.baseline_s,
-                         sustain_s=args.sustain_s, progress=update)
+        result = analyze(
+            args.video,
+            args.outdir,
+            mode=args.mode,
+            workers=args.workers,
+            view=args.view,
+            profile=profile,
+            baseline_s=args.baseline_s,
+            sustain_s=args.sustain_s,
+            progress=update,
+        )
     except (VideoError, NoRiderError, ProfileError) as exc:
         bar.close()
         print(f"posecheck: {exc}", file=sys.stderr)
@@ -118,14 +154,18 @@ def cmd_analyze(args) -> int:
     except OSError as exc:  # unwritable output folder, disk full
         bar.close()
         where = exc.filename or args.outdir or args.video
-        print(f"posecheck: cannot write results for {args.video} to {where}: "
-              f"{exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"posecheck: cannot write results for {args.video} to {where}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     bar.close()
     s = result.summary
-    print(f"{args.video}: {s['frames_analysed']} frames, rider found in "
-          f"{100 * s['detection_rate']:.1f}%, view {s['view']['view']} "
-          f"(confidence {s['view']['confidence']:.2f}); results in {result.outdir}")
+    print(
+        f"{args.video}: {s['frames_analysed']} frames, rider found in "
+        f"{100 * s['detection_rate']:.1f}%, view {s['view']['view']} "
+        f"(confidence {s['view']['confidence']:.2f}); results in {result.outdir}"
+    )
     if not s["decoding"]["complete"]:
         print(f"posecheck: warning: {args.video}: {s['decoding']['note']}", file=sys.stderr)
     print(s["pedalling"]["statement"])
@@ -142,8 +182,7 @@ def _open_or_analyse(path: Path, workers: int):
 
 
 def cmd_compare(args) -> int:
-    from posecheck.compare import (compare_analyses, compare_windows, side_by_side,
-                                   write_comparison)
+    from posecheck.compare import compare_analyses, compare_windows, side_by_side, write_comparison
     from posecheck.pipeline import NoRiderError
     from posecheck.report import write_reports
 
@@ -161,8 +200,10 @@ def cmd_compare(args) -> int:
     write_comparison(cmp, args.outdir, img)
     write_reports(b, args.outdir, comparison=cmp, comparison_image=img)
     for r in cmp.deltas.itertuples():
-        print(f"{r.label:32s} {r.before:8.2f} -> {r.after:8.2f}  {r.change:+7.2f} {r.unit:5s} "
-              f"{r.verdict}")
+        print(
+            f"{r.label:32s} {r.before:8.2f} -> {r.after:8.2f}  {r.change:+7.2f} {r.unit:5s} "
+            f"{r.verdict}"
+        )
     print(f"comparison in {args.outdir}")
     return 0
 
@@ -172,16 +213,20 @@ def cmd_calibrate(args) -> int:
     from posecheck.pipeline import NoRiderError, analyze, load_analysis
 
     try:
-        a = load_analysis(args.video) if args.video.is_dir() else analyze(
-            args.video, view=args.view, reports=False)
+        a = (
+            load_analysis(args.video)
+            if args.video.is_dir()
+            else analyze(args.video, view=args.view, reports=False)
+        )
         path, written = calibrate(a, args.rider, args.marker_size_cm, args.output)
     except (VideoError, NoRiderError, ProfileError, FileNotFoundError) as exc:
         print(f"posecheck: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     cam = written["camera"]
-    print(f"{path}: baseline for {', '.join(written['baseline']) or 'no metric'}"
-          + (f"; camera tilt {cam['tilt_deg']:+.2f} deg, {cam['cm_per_px']:.4f} cm/px"
-             if cam else ""))
+    print(
+        f"{path}: baseline for {', '.join(written['baseline']) or 'no metric'}"
+        + (f"; camera tilt {cam['tilt_deg']:+.2f} deg, {cam['cm_per_px']:.4f} cm/px" if cam else "")
+    )
     return 0
 
 
@@ -194,8 +239,14 @@ def cmd_batch(args) -> int:
     profile = _profile_or_none(args.profile)
     if profile is None:
         return EXIT_BAD_INPUT
-    table = batch(args.folder, args.outdir, workers=max(1, args.workers),
-                  scheduler=args.scheduler, mode=args.mode, profile=profile)
+    table = batch(
+        args.folder,
+        args.outdir,
+        workers=max(1, args.workers),
+        scheduler=args.scheduler,
+        mode=args.mode,
+        profile=profile,
+    )
     with_cols = ["video", "status", "detection_rate", "strokes", "findings", "message"]
     print(table[with_cols].to_string(index=False))
     print(f"summary: {args.outdir / 'batch_summary.csv'}")
@@ -222,8 +273,11 @@ def cmd_samples(args) -> int:
     names = args.names or (list(SCENARIOS) if args.all else list(BUNDLED))
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
-        print(f"posecheck: unknown scenario(s) {', '.join(unknown)}; "
-              f"choose from {', '.join(SCENARIOS)}", file=sys.stderr)
+        print(
+            f"posecheck: unknown scenario(s) {', '.join(unknown)}; "
+            f"choose from {', '.join(SCENARIOS)}",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     for name in names:
         print(render_clip(SCENARIOS[name], args.outdir))
@@ -232,11 +286,18 @@ def cmd_samples(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    return {"analyze": cmd_analyze, "samples": cmd_samples, "compare": cmd_compare,
-            "report": cmd_report, "calibrate": cmd_calibrate,
-            "batch": cmd_batch}[args.command](args)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    return {
+        "analyze": cmd_analyze,
+        "samples": cmd_samples,
+        "compare": cmd_compare,
+        "report": cmd_report,
+        "calibrate": cmd_calibrate,
+        "batch": cmd_batch,
+    }[args.command](args)
 
 
 if __name__ == "__main__":

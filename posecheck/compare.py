@@ -6,6 +6,7 @@ with like. Per stroke-level measure, the delta table gives before and after (med
 strokes), the change, the strokes' own spread (pooled SD) and the measurement-noise floor;
 a change is **real** only when it exceeds both, otherwise it is "within noise".
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,13 @@ MEASURES: dict[str, tuple[str, str, float]] = {
     "shrug_mean": ("Shoulder shrug ratio", "ratio", 0.02),
     "cadence_rpm": ("Cadence", "rpm", 2.0),
 }
-CURVE_METRICS = ("knee_angle_deg", "hip_angle_deg", "ankle_angle_deg", "elbow_angle_deg",
-                 "back_angle_deg")
+CURVE_METRICS = (
+    "knee_angle_deg",
+    "hip_angle_deg",
+    "ankle_angle_deg",
+    "elbow_angle_deg",
+    "back_angle_deg",
+)
 PHASE = np.linspace(0.0, 100.0, 51)
 
 
@@ -46,12 +52,16 @@ class Comparison:
     curves: pd.DataFrame  # phase_pct, metric, side (a/b), mean, sd, n
 
     def as_dict(self) -> dict:
-        return {"a": self.label_a, "b": self.label_b,
-                "deltas": json.loads(self.deltas.to_json(orient="records"))}
+        return {
+            "a": self.label_a,
+            "b": self.label_b,
+            "deltas": json.loads(self.deltas.to_json(orient="records")),
+        }
 
 
-def phase_curves(metrics: pd.DataFrame, strokes: pd.DataFrame,
-                 columns=CURVE_METRICS) -> dict[str, np.ndarray]:
+def phase_curves(
+    metrics: pd.DataFrame, strokes: pd.DataFrame, columns=CURVE_METRICS
+) -> dict[str, np.ndarray]:
     """metric -> (n_strokes, len(PHASE)) values resampled onto the crank cycle."""
     t = metrics["time_s"].to_numpy()
     out = {}
@@ -83,42 +93,75 @@ def delta_table(strokes_a: pd.DataFrame, strokes_b: pd.DataFrame) -> pd.DataFram
         change = after - before
         spread = float(np.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / 2))
         real = abs(change) > max(spread, floor)
-        rows.append({"measure": col, "label": label, "unit": unit, "before": round(before, 2),
-                     "after": round(after, 2), "change": round(change, 2),
-                     "stroke_spread": round(spread, 2), "noise_floor": floor,
-                     "verdict": "real change" if real else "within noise",
-                     "strokes_before": len(a), "strokes_after": len(b)})
+        rows.append(
+            {
+                "measure": col,
+                "label": label,
+                "unit": unit,
+                "before": round(before, 2),
+                "after": round(after, 2),
+                "change": round(change, 2),
+                "stroke_spread": round(spread, 2),
+                "noise_floor": floor,
+                "verdict": "real change" if real else "within noise",
+                "strokes_before": len(a),
+                "strokes_after": len(b),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def compare(metrics_a: pd.DataFrame, strokes_a: pd.DataFrame, metrics_b: pd.DataFrame,
-            strokes_b: pd.DataFrame, label_a: str = "before",
-            label_b: str = "after") -> Comparison:
+def compare(
+    metrics_a: pd.DataFrame,
+    strokes_a: pd.DataFrame,
+    metrics_b: pd.DataFrame,
+    strokes_b: pd.DataFrame,
+    label_a: str = "before",
+    label_b: str = "after",
+) -> Comparison:
     curves = []
     ca, cb = phase_curves(metrics_a, strokes_a), phase_curves(metrics_b, strokes_b)
     for side, c in (("a", ca), ("b", cb)):
         for metric, arr in c.items():
-            curves.append(pd.DataFrame({"phase_pct": PHASE, "metric": metric, "side": side,
-                                        "mean": arr.mean(axis=0), "sd": arr.std(axis=0),
-                                        "n": len(arr)}))
-    curves_df = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(
-        columns=["phase_pct", "metric", "side", "mean", "sd", "n"])
+            curves.append(
+                pd.DataFrame(
+                    {
+                        "phase_pct": PHASE,
+                        "metric": metric,
+                        "side": side,
+                        "mean": arr.mean(axis=0),
+                        "sd": arr.std(axis=0),
+                        "n": len(arr),
+                    }
+                )
+            )
+    curves_df = (
+        pd.concat(curves, ignore_index=True)
+        if curves
+        else pd.DataFrame(columns=["phase_pct", "metric", "side", "mean", "sd", "n"])
+    )
     return Comparison(label_a, label_b, delta_table(strokes_a, strokes_b), curves_df)
 
 
 def compare_analyses(a, b) -> Comparison:
     """Two :class:`posecheck.pipeline.Analysis` objects."""
-    return compare(a.metrics, a.strokes, b.metrics, b.strokes,
-                   Path(a.info.path).name, Path(b.info.path).name)
+    return compare(
+        a.metrics, a.strokes, b.metrics, b.strokes, Path(a.info.path).name, Path(b.info.path).name
+    )
 
 
 def compare_windows(analysis, early_end_s: float, late_start_s: float) -> Comparison:
     """Early (before ``early_end_s``) against late (after ``late_start_s``) strokes of one
     ride."""
     s = analysis.strokes
-    return compare(analysis.metrics, s[s["end_s"] <= early_end_s], analysis.metrics,
-                   s[s["start_s"] >= late_start_s], f"first {early_end_s:.0f} s",
-                   f"from {late_start_s:.0f} s")
+    return compare(
+        analysis.metrics,
+        s[s["end_s"] <= early_end_s],
+        analysis.metrics,
+        s[s["start_s"] >= late_start_s],
+        f"first {early_end_s:.0f} s",
+        f"from {late_start_s:.0f} s",
+    )
 
 
 def typical_stroke(strokes: pd.DataFrame) -> pd.Series | None:
@@ -153,7 +196,7 @@ def side_by_side(a, b, at: str = "bdc") -> np.ndarray | None:
 
 
 def write_comparison(cmp: Comparison, outdir: str | Path, image: np.ndarray | None = None):
-    from posecheck.pipeline import write_csv, write_json
+    from posecheck.io import write_csv, write_json
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)

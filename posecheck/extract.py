@@ -11,20 +11,20 @@ Chunks live in ``<outdir>/.chunks/<key>/``; the key hashes the video's content f
 every setting that changes the result. When all chunks exist they are joined into
 ``keypoints.npz`` and the chunk folder is removed.
 """
+
 from __future__ import annotations
 
 import contextlib
-import sys
-import types
-
 import hashlib
 import json
 import logging
 import shutil
+import sys
 import time
+import types
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -64,19 +64,31 @@ def video_fingerprint(path: str | Path, block: int = 1 << 20) -> str:
 
 def cache_key(info: VideoInfo, settings: ExtractSettings) -> str:
     # the decoder too: another decoder (or conversion) gives slightly different pixels
-    payload = json.dumps({"video": video_fingerprint(info.path), "decoder": DECODER,
-                          **asdict(settings)}, sort_keys=True, default=list)
+    payload = json.dumps(
+        {"video": video_fingerprint(info.path), "decoder": DECODER, **asdict(settings)},
+        sort_keys=True,
+        default=list,
+    )
     return hashlib.sha1(payload.encode()).hexdigest()[:16]
 
 
 def plan_chunks(info: VideoInfo, settings: ExtractSettings) -> list[tuple[int, int]]:
     """[start_frame, stop_frame) ranges; windows (long mode) are cut at their own bounds."""
     step = max(1, int(round(settings.chunk_s * info.fps)))
-    spans = ([(0, info.n_frames)] if not settings.windows_s else
-             [(max(0, int(np.ceil(a * info.fps))), min(info.n_frames, int(np.ceil(b * info.fps))))
-              for a, b in settings.windows_s])
-    return [(s, min(s + step, stop)) for start, stop in spans if stop > start
-            for s in range(start, stop, step)]
+    spans = (
+        [(0, info.n_frames)]
+        if not settings.windows_s
+        else [
+            (max(0, int(np.ceil(a * info.fps))), min(info.n_frames, int(np.ceil(b * info.fps))))
+            for a, b in settings.windows_s
+        ]
+    )
+    return [
+        (s, min(s + step, stop))
+        for start, stop in spans
+        if stop > start
+        for s in range(start, stop, step)
+    ]
 
 
 def contiguous_runs(spans: Sequence[tuple[int, int]]) -> list[list[int]]:
@@ -96,8 +108,12 @@ class _Collect:
 
     def __init__(self, with_mask: bool):
         self.with_mask = with_mask
-        self.frames, self.times, self.xys, self.worlds, self.vis, self.outlines = (
-            [], [], [], [], [], [])
+        self.frames: list[int] = []
+        self.times: list[float] = []
+        self.xys: list[np.ndarray] = []
+        self.worlds: list[np.ndarray] = []
+        self.vis: list[np.ndarray] = []
+        self.outlines: list[np.ndarray] = []
 
     def add(self, index: int, t_s: float, r: PoseResult, width: int) -> None:
         self.frames.append(index)
@@ -111,9 +127,14 @@ class _Collect:
     def track(self) -> PoseTrack:
         if not self.frames:
             return PoseTrack.empty()
-        return PoseTrack(np.array(self.frames), np.array(self.times), np.array(self.xys),
-                         np.array(self.worlds), np.array(self.vis),
-                         outline=np.array(self.outlines) if self.with_mask else None)
+        return PoseTrack(
+            np.array(self.frames),
+            np.array(self.times),
+            np.array(self.xys),
+            np.array(self.worlds),
+            np.array(self.vis),
+            outline=np.array(self.outlines) if self.with_mask else None,
+        )
 
 
 #: frames decoded ahead of the model: about a second, enough to hide the seek to the next
@@ -121,9 +142,13 @@ class _Collect:
 PREFETCH_FRAMES = 32
 
 
-def extract_spans(video: str | Path, spans: Sequence[tuple[int, int]],
-                  estimator: PoseEstimator, stride: int = 1,
-                  on_frame: Callable[[], None] | None = None) -> Iterator[tuple[int, PoseTrack]]:
+def extract_spans(
+    video: str | Path,
+    spans: Sequence[tuple[int, int]],
+    estimator: PoseEstimator,
+    stride: int = 1,
+    on_frame: Callable[[], None] | None = None,
+) -> Iterator[tuple[int, PoseTrack]]:
     """Landmarks for frame ranges [start, stop) of a clip: yields (position in ``spans``,
     PoseTrack) in order, each as soon as its last frame is done.
 
@@ -140,8 +165,9 @@ def extract_spans(video: str | Path, spans: Sequence[tuple[int, int]],
     def decoded():  # (position of the frame's span, frame number, time, width, model input)
         for run in contiguous_runs(spans):
             p = 0
-            for fr in iter_frames(video, stride=stride, start_frame=spans[run[0]][0],
-                                  stop_frame=spans[run[-1]][1]):
+            for fr in iter_frames(
+                video, stride=stride, start_frame=spans[run[0]][0], stop_frame=spans[run[-1]][1]
+            ):
                 while fr.index >= spans[run[p]][1]:
                     p += 1
                 yield run[p], fr.index, fr.t_s, fr.size_wh[0], prepare(fr)
@@ -218,10 +244,15 @@ def _outline(r: PoseResult, image_w: int) -> np.ndarray:
     return trunk_profile(r.mask, hip, sh)
 
 
-def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings,
-                  make_estimator: Callable[[], PoseEstimator],
-                  progress: Progress | None = None, workers: int = 1,
-                  estimator: PoseEstimator | None = None) -> tuple[PoseTrack, dict]:
+def extract_track(
+    info: VideoInfo,
+    outdir: str | Path,
+    settings: ExtractSettings,
+    make_estimator: Callable[[], PoseEstimator],
+    progress: Progress | None = None,
+    workers: int = 1,
+    estimator: PoseEstimator | None = None,
+) -> tuple[PoseTrack, dict]:
     """Return the clip's PoseTrack, reusing ``keypoints.npz`` or finished chunks when valid.
 
     ``make_estimator`` must be picklable (a module-level function or a ``functools.partial``)
@@ -248,13 +279,18 @@ def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings
     chunk_dir = outdir / ".chunks" / key
     chunk_dir.mkdir(parents=True, exist_ok=True)
     spans = plan_chunks(info, settings)
-    sizes = [len(range(-(-a // settings.stride) * settings.stride, b, settings.stride))
-             for a, b in spans]
+    sizes = [
+        len(range(-(-a // settings.stride) * settings.stride, b, settings.stride)) for a, b in spans
+    ]
     total = max(1, sum(sizes))
     path = [chunk_dir / f"{i:05d}.npz" for i in range(len(spans))]
     done = {i for i in range(len(spans)) if path[i].exists()}
     counter = {"n": sum(sizes[i] for i in done), "new": 0}
     t0 = time.perf_counter()
+
+    def tick_many(n: int) -> None:
+        for _ in range(n):
+            tick()
 
     def tick() -> None:
         counter["n"] += 1
@@ -264,13 +300,23 @@ def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings
 
     todo = [i for i in range(len(spans)) if i not in done]
     if todo and workers > 1 and len(todo) > 1:
-        _run_parallel(info.path, spans, todo, path, make_estimator, settings.stride,
-                      workers, sizes, tick_many=lambda n: [tick() for _ in range(n)])
+        _run_parallel(
+            info.path,
+            spans,
+            todo,
+            path,
+            make_estimator,
+            settings.stride,
+            workers,
+            sizes,
+            tick_many,
+        )
     elif todo:
         est = estimator or make_estimator()
         try:
-            for j, part in extract_spans(info.path, [spans[i] for i in todo], est,
-                                         settings.stride, tick):
+            for j, part in extract_spans(
+                info.path, [spans[i] for i in todo], est, settings.stride, tick
+            ):
                 part.save(path[todo[j]])
         finally:
             if est is not estimator:
@@ -283,9 +329,11 @@ def extract_track(info: VideoInfo, outdir: str | Path, settings: ExtractSettings
         track = PoseTrack.empty(meta=meta)
     track.save(final)
     shutil.rmtree(outdir / ".chunks", ignore_errors=True)
-    return track, {"cached": False, "frames_processed": counter["new"],
-                   "seconds": time.perf_counter() - t0}
-
+    return track, {
+        "cached": False,
+        "frames_processed": counter["new"],
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 _worker_estimator: PoseEstimator | None = None
@@ -296,8 +344,7 @@ def _worker_init(make_estimator: Callable[[], PoseEstimator]) -> None:
     _worker_estimator = make_estimator()
 
 
-def _worker_spans(video: str, spans: list[tuple[int, int]], stride: int,
-                  paths: list[str]) -> None:
+def _worker_spans(video: str, spans: list[tuple[int, int]], stride: int, paths: list[str]) -> None:
     assert _worker_estimator is not None
     for j, part in extract_spans(video, spans, _worker_estimator, stride):
         part.save(paths[j])
@@ -316,20 +363,27 @@ def parallel_tasks(todo: list[int], workers: int) -> list[list[int]]:
     return [[int(i) for i in g] for g in groups]
 
 
-def _run_parallel(video, spans, todo, path, make_estimator, stride, workers, sizes,
-                  tick_many) -> None:
+def _run_parallel(
+    video, spans, todo, path, make_estimator, stride, workers, sizes, tick_many
+) -> None:
     """Chunks over a local process pool, one estimator per worker; each chunk is saved as it
     finishes, and progress follows the saved chunks."""
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     ctx = mp.get_context("spawn")  # MediaPipe's graph threads do not survive fork
-    with _importable_main(), ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_worker_init,
-            initargs=(make_estimator,)) as pool:
-        pending = {pool.submit(_worker_spans, video, [spans[i] for i in task], stride,
-                               [str(path[i]) for i in task])
-                   for task in parallel_tasks(todo, workers)}
+    with (
+        _importable_main(),
+        ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_worker_init, initargs=(make_estimator,)
+        ) as pool,
+    ):
+        pending = {
+            pool.submit(
+                _worker_spans, video, [spans[i] for i in task], stride, [str(path[i]) for i in task]
+            )
+            for task in parallel_tasks(todo, workers)
+        }
         left = list(todo)
         while pending:
             finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)

@@ -32,9 +32,11 @@ point names the sign that drives it most.
 
 These are signs for a rider, fitter or coach, never a diagnosis.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,8 +47,10 @@ BIN_S = 2.0
 MIN_VARIATION_DEG = 2.0  # posture spread below this is measurement noise, not movement
 EXCURSION_SMOOTH_S = 5.0  # light smoothing for spotting short position changes
 MIN_BASELINE_UNITS = 5
-CLINICIAN = ("These are posture signs, not a diagnosis. Pain that lasts after riding, or "
-             "numbness or tingling, deserves a visit to a physiotherapist or sports doctor.")
+CLINICIAN = (
+    "These are posture signs, not a diagnosis. Pain that lasts after riding, or "
+    "numbness or tingling, deserves a visit to a physiotherapist or sports doctor."
+)
 
 
 @dataclass(frozen=True)
@@ -66,34 +70,91 @@ class Sign:
 
 
 SIGNS: tuple[Sign, ...] = (
-    Sign("shrug_ratio", "tension", -1, 0.10, True, "ratio", "Your shoulders began creeping up",
-         "ear-to-shoulder distance",
-         "Drop your shoulders away from your ears and loosen your grip every few minutes; "
-         "a shrug held for an hour loads the neck and upper back."),
-    Sign("elbow_angle_deg", "tension", +1, 5.0, False, "deg", "Your elbows began locking out",
-         "elbow angle",
-         "Soften your elbows: a slight bend absorbs the road's shocks that straight arms pass "
-         "into the shoulders and upper back."),
-    Sign("neck_angle_deg", "tension", +1, 6.0, False, "deg", "Your neck began to extend",
-         "head-to-trunk angle",
-         "Let your head sit in line with your back and look ahead with your eyes, not your "
-         "neck; if you have to crane to see, ask a fitter about reach and bar drop."),
-    Sign("thoracic_rounding_deg", "collapse", +1, 4.0, False, "deg",
-         "Your upper back began to round", "upper-back rounding",
-         "Change hand position or stand for a minute to reset your back; core and upper-back "
-         "strength work helps hold posture late in a ride."),
-    Sign("back_angle_deg", "collapse", -1, 3.0, False, "deg", "Your back angle began dropping",
-         "back angle",
-         "Reset on the saddle and change hand position; if you slide forward as you tire, "
-         "ask a fitter to check saddle tilt and reach."),
-    Sign("pelvic_tilt_deg", "collapse", +1, 3.0, False, "deg",
-         "Your pelvis began tipping back (lower back rounding)", "lower-back slope (proxy)",
-         "Stand for a minute and sit back down on your sit bones; core strength helps keep "
-         "the pelvis steady, and a fitter can check saddle tilt and setback."),
-    Sign("hip_rocking_deg", "collapse", +1, 2.0, False, "deg",
-         "Your hips began rocking more on the saddle", "side-to-side hip rocking per stroke",
-         "Rocking that grows as you tire can mean the saddle is a little high or the legs "
-         "are fading; ease off, and have a fitter check saddle height.", per_stroke=True),
+    Sign(
+        "shrug_ratio",
+        "tension",
+        -1,
+        0.10,
+        True,
+        "ratio",
+        "Your shoulders began creeping up",
+        "ear-to-shoulder distance",
+        "Drop your shoulders away from your ears and loosen your grip every few minutes; "
+        "a shrug held for an hour loads the neck and upper back.",
+    ),
+    Sign(
+        "elbow_angle_deg",
+        "tension",
+        +1,
+        5.0,
+        False,
+        "deg",
+        "Your elbows began locking out",
+        "elbow angle",
+        "Soften your elbows: a slight bend absorbs the road's shocks that straight arms pass "
+        "into the shoulders and upper back.",
+    ),
+    Sign(
+        "neck_angle_deg",
+        "tension",
+        +1,
+        6.0,
+        False,
+        "deg",
+        "Your neck began to extend",
+        "head-to-trunk angle",
+        "Let your head sit in line with your back and look ahead with your eyes, not your "
+        "neck; if you have to crane to see, ask a fitter about reach and bar drop.",
+    ),
+    Sign(
+        "thoracic_rounding_deg",
+        "collapse",
+        +1,
+        4.0,
+        False,
+        "deg",
+        "Your upper back began to round",
+        "upper-back rounding",
+        "Change hand position or stand for a minute to reset your back; core and upper-back "
+        "strength work helps hold posture late in a ride.",
+    ),
+    Sign(
+        "back_angle_deg",
+        "collapse",
+        -1,
+        3.0,
+        False,
+        "deg",
+        "Your back angle began dropping",
+        "back angle",
+        "Reset on the saddle and change hand position; if you slide forward as you tire, "
+        "ask a fitter to check saddle tilt and reach.",
+    ),
+    Sign(
+        "pelvic_tilt_deg",
+        "collapse",
+        +1,
+        3.0,
+        False,
+        "deg",
+        "Your pelvis began tipping back (lower back rounding)",
+        "lower-back slope (proxy)",
+        "Stand for a minute and sit back down on your sit bones; core strength helps keep "
+        "the pelvis steady, and a fitter can check saddle tilt and setback.",
+    ),
+    Sign(
+        "hip_rocking_deg",
+        "collapse",
+        +1,
+        2.0,
+        False,
+        "deg",
+        "Your hips began rocking more on the saddle",
+        "side-to-side hip rocking per stroke",
+        "Rocking that grows as you tire can mean the saddle is a little high or the legs "
+        "are fading; ease off, and have a fitter check saddle height.",
+        per_stroke=True,
+    ),
 )
 SIGN_BY_METRIC = {s.metric: s for s in SIGNS}
 
@@ -109,8 +170,9 @@ def default_windows(duration_s: float, s: FatigueSettings = FatigueSettings()):
     """(settle_s, baseline_end_s, sustain_s) for a ride of ``duration_s`` seconds."""
     settle = s.settle_s if s.settle_s is not None else min(60.0, 0.05 * duration_s)
     length = s.baseline_s if s.baseline_s is not None else min(300.0, duration_s / 5)
-    sustain = s.sustain_s if s.sustain_s is not None else float(
-        np.clip(duration_s / 6, 20.0, 300.0))
+    sustain = (
+        s.sustain_s if s.sustain_s is not None else float(np.clip(duration_s / 6, 20.0, 300.0))
+    )
     return settle, settle + length, sustain
 
 
@@ -129,8 +191,9 @@ def units(metrics: pd.DataFrame, strokes: pd.DataFrame) -> pd.DataFrame:
     else:
         edges = np.zeros((0, 2))
     idx = np.searchsorted(edges[:, 0], t, side="right") - 1
-    ok = (idx >= 0) & (t < edges[np.clip(idx, 0, None), 1]) if len(edges) else np.zeros(
-        len(t), bool)
+    ok = (
+        (idx >= 0) & (t < edges[np.clip(idx, 0, None), 1]) if len(edges) else np.zeros(len(t), bool)
+    )
     out = {"start_s": edges[:, 0], "end_s": edges[:, 1], "time_s": edges.mean(axis=1)}
     for sign in SIGNS:
         if sign.per_stroke:
@@ -151,8 +214,12 @@ def units(metrics: pd.DataFrame, strokes: pd.DataFrame) -> pd.DataFrame:
             cm[c_mean.index] = c_mean.to_numpy()
         out[col] = med
         out[f"conf_{col}"] = cm
-    if (len(strokes) and "hip_rocking_deg" in strokes and len(seated) >= MIN_BASELINE_UNITS
-            and seated["hip_rocking_deg"].notna().any()):  # rear/front views only
+    if (
+        len(strokes)
+        and "hip_rocking_deg" in strokes
+        and len(seated) >= MIN_BASELINE_UNITS
+        and seated["hip_rocking_deg"].notna().any()
+    ):  # rear/front views only
         rock = seated["hip_rocking_deg"].to_numpy(float)
         out["hip_rocking_deg"] = rock
         out["conf_hip_rocking_deg"] = np.where(np.isfinite(rock), 1.0, 0.0)
@@ -176,8 +243,9 @@ def running_median(t: np.ndarray, v: np.ndarray, window_s: float) -> np.ndarray:
     return out
 
 
-def left_baseline_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, level: float,
-                       t0: float) -> float:
+def left_baseline_time(
+    t: np.ndarray, smooth: np.ndarray, run_start_s: float, level: float, t0: float
+) -> float:
     """Walking back from ``run_start_s``: the earliest time (not before ``t0``) from which the
     smoothed deviation stays above ``level`` up to the run."""
     ok = np.isfinite(smooth) & (t >= t0) & (t <= run_start_s)
@@ -185,8 +253,11 @@ def left_baseline_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, le
     below = np.flatnonzero(vv <= level)
     if not len(tt):
         return run_start_s
-    return float(tt[below[-1] + 1]) if len(below) and below[-1] + 1 < len(tt) else (
-        run_start_s if len(below) else float(tt[0]))
+    return (
+        float(tt[below[-1] + 1])
+        if len(below) and below[-1] + 1 < len(tt)
+        else (run_start_s if len(below) else float(tt[0]))
+    )
 
 
 def onset_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, t0: float) -> float:
@@ -218,21 +289,30 @@ def mmss(t_s: float) -> str:
     return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
 
 
-def _describe_change(sign: Sign, base: float, late: float, baseline_txt: str) -> tuple[str, float, str]:
+def _describe_change(
+    sign: Sign, base: float, late: float, baseline_txt: str
+) -> tuple[str, float, str]:
     """(sentence tail, change, change unit)."""
     if sign.relative:
         pct = 100.0 * (late - base) / base
         word = "shorter" if pct < 0 else "longer"
         return (f"{sign.measure} {abs(pct):.0f}% {word} than in {baseline_txt}", pct, "%")
     d = late - base
-    return (f"{sign.measure} {late:.0f}° against {base:.0f}° in {baseline_txt} "
-            f"({d:+.0f}°)", d, "deg")
+    return (
+        f"{sign.measure} {late:.0f}° against {base:.0f}° in {baseline_txt} ({d:+.0f}°)",
+        d,
+        "deg",
+    )
 
 
-def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: float,
-                    settings: FatigueSettings = FatigueSettings(),
-                    stored_baseline: dict | None = None,
-                    thresholds: dict | None = None) -> tuple[dict, pd.DataFrame]:
+def analyse_fatigue(
+    metrics: pd.DataFrame,
+    strokes: pd.DataFrame,
+    duration_s: float,
+    settings: FatigueSettings = FatigueSettings(),
+    stored_baseline: dict | None = None,
+    thresholds: dict | None = None,
+) -> tuple[dict, pd.DataFrame]:
     """Findings (``findings.json`` content) and the per-unit timeline (``timeline.csv``).
 
     ``thresholds`` maps metric -> a rider's own minimum meaningful change (same unit as the
@@ -245,20 +325,31 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
     t = u["time_s"].to_numpy()
     smooth_s = max(sustain / 3, 3 * BIN_S)
     timeline = u[["start_s", "end_s", "time_s"]].copy()
-    findings, skipped, excursions, baselines = [], [], [], {}
+    findings: list[dict[str, Any]] = []
+    excursions: list[dict[str, Any]] = []
+    skipped, baselines = [], {}
     family_z = {"tension": np.zeros(len(u)), "collapse": np.zeros(len(u))}
-    drivers = {"tension": np.full(len(u), "", dtype=object),
-               "collapse": np.full(len(u), "", dtype=object)}
+    drivers = {
+        "tension": np.full(len(u), "", dtype=object),
+        "collapse": np.full(len(u), "", dtype=object),
+    }
     best_z = {"tension": np.zeros(len(u)), "collapse": np.zeros(len(u))}
     in_base = (t >= settle) & (t <= base_end)
-    baseline_txt = (f"your first {mmss(base_end)}" if settle < 1 else
-                    f"your fresh minutes ({mmss(settle)}-{mmss(base_end)})")
+    baseline_txt = (
+        f"your first {mmss(base_end)}"
+        if settle < 1
+        else f"your fresh minutes ({mmss(settle)}-{mmss(base_end)})"
+    )
     for sign in SIGNS:
         if sign.metric not in u:
             continue
         if not np.isfinite(u[sign.metric]).any():
-            skipped.append({"metric": sign.metric, "reason": "not measured with confidence "
-                            f"{MIN_CONF} or more in this clip"})
+            skipped.append(
+                {
+                    "metric": sign.metric,
+                    "reason": f"not measured with confidence {MIN_CONF} or more in this clip",
+                }
+            )
             continue
         v = u[sign.metric].to_numpy(float)
         conf = u[f"conf_{sign.metric}"].to_numpy(float)
@@ -268,9 +359,13 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
         else:
             b = v[in_base & np.isfinite(v)]
             if len(b) < MIN_BASELINE_UNITS:
-                skipped.append({"metric": sign.metric, "reason":
-                                f"only {len(b)} usable strokes/bins in the baseline window "
-                                f"{mmss(settle)}-{mmss(base_end)}"})
+                skipped.append(
+                    {
+                        "metric": sign.metric,
+                        "reason": f"only {len(b)} usable strokes/bins in the baseline window "
+                        f"{mmss(settle)}-{mmss(base_end)}",
+                    }
+                )
                 continue
             base = float(np.median(b))
             spread = float(1.4826 * np.median(np.abs(b - base)))
@@ -288,8 +383,12 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
         stronger = z > best_z[fam]
         drivers[fam] = np.where(stronger & (z > 0), sign.metric, drivers[fam])
         best_z[fam] = np.maximum(best_z[fam], z)
-        baselines[sign.metric] = {"median": round(base, 4), "spread": round(spread, 4),
-                                  "threshold": round(threshold, 4), "source": source}
+        baselines[sign.metric] = {
+            "median": round(base, 4),
+            "spread": round(spread, 4),
+            "threshold": round(threshold, 4),
+            "source": source,
+        }
         # runs above the threshold (NaN units neither break nor extend a run)
         valid = np.isfinite(smooth)
         tv, sv = t[valid], smooth[valid]
@@ -307,36 +406,58 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
         quick = running_median(tv, dev[valid], EXCURSION_SMOOTH_S)
         for a, b in _runs(np.abs(quick) > threshold):
             if ends[b - 1] - starts[a] < sustain:
-                excursions.append({"metric": sign.metric, "start_s": round(float(starts[a]), 1),
-                                   "end_s": round(float(ends[b - 1]), 1)})
+                excursions.append(
+                    {
+                        "metric": sign.metric,
+                        "start_s": round(float(starts[a]), 1),
+                        "end_s": round(float(ends[b - 1]), 1),
+                    }
+                )
         if found is None:
             continue
         start, end, a, b = found
         t0 = settle if source == "profile" else base_end - (base_end - settle) / 2
         # The onset: the earlier of the change point and the time the smoothed deviation left
         # the baseline for good (a quarter of the threshold, at least one spread).
-        onset = min(onset_time(t, smooth, start, t0),
-                    left_baseline_time(t, smooth, start, max(0.25 * threshold, spread),
-                                       base_end if source == "ride" else settle))
+        onset = min(
+            onset_time(t, smooth, start, t0),
+            left_baseline_time(
+                t,
+                smooth,
+                start,
+                max(0.25 * threshold, spread),
+                base_end if source == "ride" else settle,
+            ),
+        )
         late_sel = (t >= end - sustain) & (t <= end) & np.isfinite(v)
         late = float(np.median(v[late_sel]))
-        tail, change, change_unit = _describe_change(sign, base, late, baseline_txt
-                                                     if source == "ride" else
-                                                     "your stored baseline")
+        tail, change, change_unit = _describe_change(
+            sign, base, late, baseline_txt if source == "ride" else "your stored baseline"
+        )
         after = t >= onset
         coverage = float(np.mean(np.isfinite(v[after]))) if after.any() else 0.0
-        mconf = float(np.mean(conf[after & np.isfinite(v)])) if (after & np.isfinite(v)).any() \
-            else 0.0
+        mconf = (
+            float(np.mean(conf[after & np.isfinite(v)])) if (after & np.isfinite(v)).any() else 0.0
+        )
         strength = min(1.0, abs(sign.direction * (late - base)) / (2 * threshold))
-        findings.append({
-            "metric": sign.metric, "family": sign.family, "onset_s": round(onset, 1),
-            "onset": mmss(onset), "sustained_from_s": round(start, 1),
-            "sustained_until_s": round(end, 1), "baseline_value": round(base, 4),
-            "late_value": round(late, 4), "change": round(change, 2),
-            "change_unit": change_unit, "threshold": round(threshold, 4),
-            "confidence": round(coverage * mconf * strength, 2),
-            "sentence": f"{sign.what} at {mmss(onset)}: {tail}.",
-            "advice": sign.advice})
+        findings.append(
+            {
+                "metric": sign.metric,
+                "family": sign.family,
+                "onset_s": round(onset, 1),
+                "onset": mmss(onset),
+                "sustained_from_s": round(start, 1),
+                "sustained_until_s": round(end, 1),
+                "baseline_value": round(base, 4),
+                "late_value": round(late, 4),
+                "change": round(change, 2),
+                "change_unit": change_unit,
+                "threshold": round(threshold, 4),
+                "confidence": round(coverage * mconf * strength, 2),
+                "sentence": f"{sign.what} at {mmss(onset)}: {tail}.",
+                "advice": sign.advice,
+            }
+        )
     findings.sort(key=lambda f: f["onset_s"])
     excursions.extend(standing_spells(strokes))
     excursions.sort(key=lambda e: e["start_s"])
@@ -345,13 +466,17 @@ def analyse_fatigue(metrics: pd.DataFrame, strokes: pd.DataFrame, duration_s: fl
         timeline[f"{fam}_driver"] = drivers[fam]
     variability = movement_variability(u, strokes, excursions, duration_s)
     out = {
-        "baseline": {"start_s": round(settle, 1), "end_s": round(base_end, 1),
-                     "per_metric": baselines},
+        "baseline": {
+            "start_s": round(settle, 1),
+            "end_s": round(base_end, 1),
+            "per_metric": baselines,
+        },
         "sustain_s": round(sustain, 1),
         "findings": findings,
         "steady": bool(baselines) and not findings,
-        "headline": headline(findings, sustain, assessed=bool(baselines),
-                             baseline=(settle, base_end)),
+        "headline": headline(
+            findings, sustain, assessed=bool(baselines), baseline=(settle, base_end)
+        ),
         "not_assessed": skipped,
         "position_changes": excursions,
         "variability": variability,
@@ -365,43 +490,64 @@ def standing_spells(strokes: pd.DataFrame) -> list[dict]:
     if not len(strokes) or "standing" not in strokes:
         return []
     st = strokes["standing"].astype(bool).to_numpy()
-    return [{"metric": "standing", "start_s": round(float(strokes["start_s"].iat[a]), 1),
-             "end_s": round(float(strokes["end_s"].iat[b - 1]), 1)} for a, b in _runs(st)]
+    return [
+        {
+            "metric": "standing",
+            "start_s": round(float(strokes["start_s"].iat[a]), 1),
+            "end_s": round(float(strokes["end_s"].iat[b - 1]), 1),
+        }
+        for a, b in _runs(st)
+    ]
 
 
-def headline(findings: list[dict], sustain_s: float, assessed: bool = True,
-             baseline: tuple[float, float] = (0.0, 0.0)) -> str:
+def headline(
+    findings: list[dict],
+    sustain_s: float,
+    assessed: bool = True,
+    baseline: tuple[float, float] = (0.0, 0.0),
+) -> str:
     if not assessed:  # no measure had a baseline: "steady" would claim what was not seen
-        return ("Posture over time was not assessed: no measure had enough confident pedal "
-                f"strokes in the baseline window ({mmss(baseline[0])}-{mmss(baseline[1])}) "
-                "to compare the rest of the ride against.")
+        return (
+            "Posture over time was not assessed: no measure had enough confident pedal "
+            f"strokes in the baseline window ({mmss(baseline[0])}-{mmss(baseline[1])}) "
+            "to compare the rest of the ride against."
+        )
     if not findings:
-        return ("Your posture held steady: nothing drifted beyond its noise floor for longer "
-                f"than {mmss(sustain_s)}.")
+        return (
+            "Your posture held steady: nothing drifted beyond its noise floor for longer "
+            f"than {mmss(sustain_s)}."
+        )
     first = findings[0]
     more = len(findings) - 1
-    return first["sentence"] + (f" {more} more sign{'s' if more > 1 else ''} followed."
-                                if more else "")
+    return first["sentence"] + (
+        f" {more} more sign{'s' if more > 1 else ''} followed." if more else ""
+    )
 
 
-def movement_variability(u: pd.DataFrame, strokes: pd.DataFrame, excursions: list[dict],
-                         duration_s: float) -> dict:
+def movement_variability(
+    u: pd.DataFrame, strokes: pd.DataFrame, excursions: list[dict], duration_s: float
+) -> dict:
     """How posture variation, position changes and standing evolve over the ride's thirds."""
     thirds = []
     for i in range(3):
         a, b = duration_s * i / 3, duration_s * (i + 1) / 3
         sel = (u["time_s"] >= a) & (u["time_s"] < b)
-        row = {"start_s": round(a, 1), "end_s": round(b, 1)}
+        row: dict[str, Any] = {"start_s": round(a, 1), "end_s": round(b, 1)}
         for col in ("back_angle_deg", "elbow_angle_deg"):
             v = u.loc[sel, col].dropna().to_numpy() if col in u else np.zeros(0)
-            row[f"{col}_spread"] = (round(float(1.4826 * np.median(np.abs(v - np.median(v)))), 2)
-                                    if len(v) >= 3 else None)
-        row["position_changes"] = len({(e["start_s"] // 5) for e in excursions
-                                       if a <= e["start_s"] < b})
+            row[f"{col}_spread"] = (
+                round(float(1.4826 * np.median(np.abs(v - np.median(v)))), 2)
+                if len(v) >= 3
+                else None
+            )
+        row["position_changes"] = len(
+            {(e["start_s"] // 5) for e in excursions if a <= e["start_s"] < b}
+        )
         if len(strokes):
             st = strokes[(strokes["start_s"] >= a) & (strokes["start_s"] < b)]
-            row["standing_s"] = round(float((st["end_s"] - st["start_s"])[
-                st["standing"].astype(bool)].sum()), 1)
+            row["standing_s"] = round(
+                float((st["end_s"] - st["start_s"])[st["standing"].astype(bool)].sum()), 1
+            )
         else:
             row["standing_s"] = 0.0
         thirds.append(row)
@@ -411,10 +557,17 @@ def movement_variability(u: pd.DataFrame, strokes: pd.DataFrame, excursions: lis
         f, l_ = first[f"{col}_spread"], last[f"{col}_spread"]
         # only movement a camera can tell from noise: a first-third spread of 2 deg or more
         if f and l_ is not None and f >= MIN_VARIATION_DEG and l_ < 0.6 * f:
-            notes.append(f"Your {name} varied less in the last third of the ride "
-                         f"(spread {l_:.1f}° against {f:.1f}° at the start).")
-    if first["position_changes"] + first["standing_s"] > 0 and last["position_changes"] == 0 \
-            and last["standing_s"] == 0:
-        notes.append("You changed position or stood in the first third but not in the last: "
-                     "moving around on the bike relieves the back.")
+            notes.append(
+                f"Your {name} varied less in the last third of the ride "
+                f"(spread {l_:.1f}° against {f:.1f}° at the start)."
+            )
+    if (
+        first["position_changes"] + first["standing_s"] > 0
+        and last["position_changes"] == 0
+        and last["standing_s"] == 0
+    ):
+        notes.append(
+            "You changed position or stood in the first third but not in the last: "
+            "moving around on the bike relieves the back."
+        )
     return {"thirds": thirds, "notes": notes}

@@ -1,4 +1,5 @@
 """Vectorised geometry over (..., 2) point arrays. NaN in, NaN out; never an exception."""
+
 from __future__ import annotations
 
 import numpy as np

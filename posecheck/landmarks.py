@@ -2,6 +2,7 @@
 
 Index arrays by ``Landmark.LEFT_SHOULDER``, never by a bare number.
 """
+
 from __future__ import annotations
 
 from enum import IntEnum
@@ -54,9 +55,15 @@ LEFT_RIGHT_PAIRS: tuple[tuple[Landmark, Landmark], ...] = tuple(
 
 #: Edges drawn for a skeleton (one side; ``side_edges`` gives both).
 _LIMB_CHAIN = (
-    ("SHOULDER", "ELBOW"), ("ELBOW", "WRIST"), ("SHOULDER", "HIP"),
-    ("HIP", "KNEE"), ("KNEE", "ANKLE"), ("ANKLE", "HEEL"),
-    ("HEEL", "FOOT_INDEX"), ("ANKLE", "FOOT_INDEX"), ("EAR", "SHOULDER"),
+    ("SHOULDER", "ELBOW"),
+    ("ELBOW", "WRIST"),
+    ("SHOULDER", "HIP"),
+    ("HIP", "KNEE"),
+    ("KNEE", "ANKLE"),
+    ("ANKLE", "HEEL"),
+    ("HEEL", "FOOT_INDEX"),
+    ("ANKLE", "FOOT_INDEX"),
+    ("EAR", "SHOULDER"),
 )
 
 
@@ -70,6 +77,7 @@ def side_edges(side: str) -> list[tuple[Landmark, Landmark]]:
 
 
 SKELETON_EDGES: list[tuple[Landmark, Landmark]] = (
-    side_edges("left") + side_edges("right")
+    side_edges("left")
+    + side_edges("right")
     + [(Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP)]
 )

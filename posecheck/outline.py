@@ -8,6 +8,7 @@ Which row is the back depends on which way the rider faces (see
 :func:`posecheck.metrics.trunk.dorsal_profile`). Saving this profile instead of the mask keeps
 ``keypoints.npz`` small.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,9 +17,14 @@ STATIONS = np.round(np.linspace(0.0, 0.9, 19), 3)
 THRESHOLD = 0.5
 
 
-def trunk_profile(mask: np.ndarray, hip_xy: np.ndarray, shoulder_xy: np.ndarray,
-                  stations: np.ndarray = STATIONS, threshold: float = THRESHOLD,
-                  max_extent: float = 0.6) -> np.ndarray:
+def trunk_profile(
+    mask: np.ndarray | None,
+    hip_xy: np.ndarray,
+    shoulder_xy: np.ndarray,
+    stations: np.ndarray = STATIONS,
+    threshold: float = THRESHOLD,
+    max_extent: float = 0.6,
+) -> np.ndarray:
     """(2, K) outward extent of the mask on each side of the hip->shoulder chord, in chord
     lengths; NaN where the chord point is not on the person or a point is missing."""
     out = np.full((2, len(stations)), np.nan)

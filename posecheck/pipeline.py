@@ -1,15 +1,15 @@
 """Compose the stages: video -> PoseTrack -> view -> metrics -> files. Nothing else here."""
+
 from __future__ import annotations
 
 import dataclasses
 import functools
 import json
 import logging
-import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,9 @@ import pandas as pd
 from posecheck import __version__
 from posecheck.calibration import camera_correction, load_profile, merge, untilt, with_flags
 from posecheck.clean import clean_track
-from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.extract import ExtractSettings, Progress, extract_track
+from posecheck.fatigue import FatigueSettings, analyse_fatigue
+from posecheck.io import write_csv, write_json
 from posecheck.metrics import compute_metrics
 from posecheck.pose import PoseEstimator, make_mediapipe
 from posecheck.ranges import load_ranges, with_status
@@ -47,8 +48,9 @@ class Analysis:
     timeline: pd.DataFrame
 
 
-def long_mode_windows(duration_s: float, window_s: float = 10.0,
-                      every_s: float = 90.0) -> tuple[tuple[float, float], ...]:
+def long_mode_windows(
+    duration_s: float, window_s: float = 10.0, every_s: float = 90.0
+) -> tuple[tuple[float, float], ...]:
     """Windows of ``window_s`` seconds at full frame rate, one every ``every_s`` seconds."""
     starts = np.arange(0.0, max(duration_s - 1e-9, 0.0), every_s)
     return tuple((float(s), float(min(s + window_s, duration_s))) for s in starts)
@@ -59,11 +61,20 @@ def default_outdir(video: str | Path) -> Path:
     return v.with_name(v.stem + "_posecheck")
 
 
-def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | None = None,
-            workers: int = 1, view: str | None = None, profile: dict | None = None,
-            baseline_s: float | None = None, sustain_s: float | None = None,
-            make_estimator: Callable[[], PoseEstimator] | None = None,
-            progress: Progress | None = None, reports: bool = True) -> Analysis:
+def analyze(
+    video: str | Path,
+    outdir: str | Path | None = None,
+    *,
+    mode: str | None = None,
+    workers: int = 1,
+    view: str | None = None,
+    profile: dict | None = None,
+    baseline_s: float | None = None,
+    sustain_s: float | None = None,
+    make_estimator: Callable[[], PoseEstimator] | None = None,
+    progress: Progress | None = None,
+    reports: bool = True,
+) -> Analysis:
     """Analyse one clip into ``outdir`` (see the README for the files written).
 
     ``profile`` is a merged profile (:func:`posecheck.calibration.load_profile`; defaults
@@ -74,10 +85,16 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     :class:`posecheck.calibration.ProfileError` for bad settings.
     """
     t0 = time.perf_counter()
-    prof = with_flags(load_profile() if profile is None else merge(load_profile(), profile),
-                      {("analysis", "mode"): mode, ("view", "view"): view,
-                       ("fatigue", "baseline_s"): baseline_s,
-                       ("fatigue", "sustain_s"): sustain_s}, "arguments")
+    prof = with_flags(
+        load_profile() if profile is None else merge(load_profile(), profile),
+        {
+            ("analysis", "mode"): mode,
+            ("view", "view"): view,
+            ("fatigue", "baseline_s"): baseline_s,
+            ("fatigue", "sustain_s"): sustain_s,
+        },
+        "arguments",
+    )
     info = probe(video)
     outdir = Path(outdir) if outdir else default_outdir(video)
     an = prof["analysis"]
@@ -88,23 +105,29 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     factory = make_estimator or functools.partial(make_mediapipe, True)
     # used here with one worker; with more, only its name and settings (MediaPipePose loads
     # its model at the first frame, so this costs nothing)
-    est: PoseEstimator | None = factory()
-    name = est.name
-    seg = bool(getattr(est, "segmentation", False))
+    first = factory()
+    name = first.name
+    seg = bool(getattr(first, "segmentation", False))
+    est: PoseEstimator | None = first
     if workers > 1:  # the workers build their own
-        est.close()
+        first.close()
         est = None
     # Chunks of 5-10 s (six or more from 30 s up) so that parallel workers
     # share the work evenly. Chunking depends on the clip only (not on the worker count), so
     # any number of workers gives the same track and reuses the same cache.
     chunk_s = float(np.clip(info.duration_s / 6, 5.0, 10.0))
-    settings = ExtractSettings(estimator=name, segmentation=seg, chunk_s=chunk_s,
-                               windows_s=long_mode_windows(info.duration_s, an["long_window_s"],
-                                                           an["long_every_s"])
-                               if mode == "long" else None)
+    settings = ExtractSettings(
+        estimator=name,
+        segmentation=seg,
+        chunk_s=chunk_s,
+        windows_s=long_mode_windows(info.duration_s, an["long_window_s"], an["long_every_s"])
+        if mode == "long"
+        else None,
+    )
     try:
-        track, stats = extract_track(info, outdir, settings, factory, progress, workers=workers,
-                                     estimator=est)
+        track, stats = extract_track(
+            info, outdir, settings, factory, progress, workers=workers, estimator=est
+        )
     finally:
         if est is not None:
             est.close()
@@ -112,13 +135,24 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     if not len(track):
         raise VideoError(f"{video}: no frame could be decoded (corrupt, or not a video)")
     if not track.detected.any():
-        write_json({"posecheck_version": __version__, "video": {"path": str(info.path)},
-                    "frames_analysed": len(track), "detection_rate": 0.0,
-                    "decoding": decoding, "error": "no rider found"}, outdir / "summary.json")
+        write_json(
+            {
+                "posecheck_version": __version__,
+                "video": {"path": str(info.path)},
+                "frames_analysed": len(track),
+                "detection_rate": 0.0,
+                "decoding": decoding,
+                "error": "no rider found",
+            },
+            outdir / "summary.json",
+        )
         light = mean_brightness(info)
-        hint = (f"the video is very dark (mean brightness {light:.0f} of 255): film with more "
-                "light on the rider" if light < DARK_BELOW else
-                "film from the side with the whole body in view")
+        hint = (
+            f"the video is very dark (mean brightness {light:.0f} of 255): film with more "
+            "light on the rider"
+            if light < DARK_BELOW
+            else "film from the side with the whole body in view"
+        )
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames ({hint})")
     decision = from_override(view) if view else classify_view(track)
     clean = clean_track(track, info.fps, side_view=decision.near_side is not None)
@@ -126,28 +160,45 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     level = clean  # what a level camera would have seen: angles against horizontal, crank
     if camera["tilt_deg"]:
         centre = (info.size_wh[0] / 2, info.size_wh[1] / 2)
-        level = dataclasses.replace(clean, xy_px=untilt(clean.xy_px, camera["tilt_deg"],
-                                                        centre))
-    metrics = compute_metrics(level, decision, info.size_wh, raw_visibility=track.visibility,
-                              frame_xy=clean.xy_px)
+        level = dataclasses.replace(clean, xy_px=untilt(clean.xy_px, camera["tilt_deg"], centre))
+    metrics = compute_metrics(
+        level, decision, info.size_wh, raw_visibility=track.visibility, frame_xy=clean.xy_px
+    )
     strokes = with_status(stroke_table(metrics, level.xy_px, decision, info.fps), load_ranges())
     fz = prof["fatigue"]
-    fsettings = FatigueSettings(baseline_s=fz["baseline_s"] or None,
-                                sustain_s=fz["sustain_s"] or None,
-                                settle_s=None if fz["settle_s"] < 0 else fz["settle_s"])
-    findings, timeline = analyse_fatigue(metrics, strokes, info.duration_s, fsettings,
-                                         stored_baseline=prof.get("baseline"),
-                                         thresholds=prof.get("thresholds"))
+    fsettings = FatigueSettings(
+        baseline_s=fz["baseline_s"] or None,
+        sustain_s=fz["sustain_s"] or None,
+        settle_s=None if fz["settle_s"] < 0 else fz["settle_s"],
+    )
+    findings, timeline = analyse_fatigue(
+        metrics,
+        strokes,
+        info.duration_s,
+        fsettings,
+        stored_baseline=prof.get("baseline"),
+        thresholds=prof.get("thresholds"),
+    )
     wall = time.perf_counter() - t0
     summary = {
         "posecheck_version": __version__,
-        "video": {"path": str(info.path), "fps": info.fps, "n_frames": info.n_frames,
-                  "width": info.width, "height": info.height, "rotation_deg": info.rotation_deg,
-                  "duration_s": round(info.duration_s, 3)},
+        "video": {
+            "path": str(info.path),
+            "fps": info.fps,
+            "n_frames": info.n_frames,
+            "width": info.width,
+            "height": info.height,
+            "rotation_deg": info.rotation_deg,
+            "duration_s": round(info.duration_s, 3),
+        },
         "mode": mode,
         "windows_s": [list(w) for w in settings.windows_s] if settings.windows_s else None,
-        "fatigue": {"baseline": findings["baseline"], "sustain_s": findings["sustain_s"],
-                    "findings": len(findings["findings"]), "headline": findings["headline"]},
+        "fatigue": {
+            "baseline": findings["baseline"],
+            "sustain_s": findings["sustain_s"],
+            "findings": len(findings["findings"]),
+            "headline": findings["headline"],
+        },
         "estimator": name,
         "view": decision.as_dict(),
         "frames_analysed": len(track),
@@ -155,12 +206,15 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
         "pose_cached": stats["cached"],
         "processing_s": round(wall, 2),
         "pose_fps": round(stats["frames_processed"] / stats["seconds"], 1)
-        if stats["seconds"] > 0 else None,
+        if stats["seconds"] > 0
+        else None,
         "workers": workers,
         "pedalling": pedalling_statement(
-            strokes, info.duration_s,
+            strokes,
+            info.duration_s,
             feet_in_frame_share(track, clean, decision, info.size_wh),
-            coasting_spells(clean.t_s, clean.xy_px, decision)),
+            coasting_spells(clean.t_s, clean.xy_px, decision),
+        ),
         "cleaning": clean.meta.get("cleaning"),
         "decoding": decoding,
         "camera": {k: (round(v, 5) if isinstance(v, float) else v) for k, v in camera.items()},
@@ -171,8 +225,9 @@ def analyze(video: str | Path, outdir: str | Path | None = None, *, mode: str | 
     write_csv(timeline, outdir / "timeline.csv")
     write_json(findings, outdir / "findings.json")
     write_json(summary, outdir / "summary.json")
-    analysis = Analysis(outdir, info, track, decision, metrics, strokes, summary, findings,
-                        timeline)
+    analysis = Analysis(
+        outdir, info, track, decision, metrics, strokes, summary, findings, timeline
+    )
     if reports:
         from posecheck.report import write_reports
 
@@ -188,8 +243,9 @@ def mean_brightness(info: VideoInfo, samples: int = 10) -> float:
     from posecheck.video import iter_frames
 
     stride = max(1, info.n_frames // samples)
-    vals = [float(f.image.mean()) for _, f in zip(range(samples),
-                                                  iter_frames(info.path, stride=stride))]
+    vals = [
+        float(f.image.mean()) for _, f in zip(range(samples), iter_frames(info.path, stride=stride))
+    ]
     return float(np.mean(vals)) if vals else 0.0
 
 
@@ -205,19 +261,28 @@ def decoding_check(info: VideoInfo, track: PoseTrack, settings: ExtractSettings)
     jumps = np.flatnonzero(np.diff(track.frame) > step) if len(track) > 1 else np.zeros(0, int)
     if settings.windows_s:  # long mode: the gaps between windows are expected
         gap_starts = track.t_s[jumps]
-        jumps = jumps[[not any(abs(g - b) < 1.0 for _, b in settings.windows_s)
-                       for g in gap_starts]]
+        jumps = jumps[
+            [not any(abs(g - b) < 1.0 for _, b in settings.windows_s) for g in gap_starts]
+        ]
     # Frame counts of some containers are estimates: a clip read to its end without a gap is
     # complete whatever the count said.
-    complete = len(track) >= 0.98 * expected or (last >= info.duration_s - 1.0
-                                                  and not len(jumps))
-    out = {"expected_frames": expected, "decoded_frames": int(len(track)), "complete": complete}
+    complete = len(track) >= 0.98 * expected or (last >= info.duration_s - 1.0 and not len(jumps))
+    out: dict[str, object] = {
+        "expected_frames": expected,
+        "decoded_frames": int(len(track)),
+        "complete": complete,
+    }
     if not complete:
-        where = (f"frames are missing from {float(track.t_s[jumps[0]]):.1f} s"
-                 if len(jumps) else f"the video stops after {last:.1f} s")
-        out["note"] = (f"only {len(track)} of {expected} frames could be decoded ({where}, "
-                       f"of {info.duration_s:.1f} s): the file is damaged; results cover the "
-                       "decoded part only")
+        where = (
+            f"frames are missing from {float(track.t_s[jumps[0]]):.1f} s"
+            if len(jumps)
+            else f"the video stops after {last:.1f} s"
+        )
+        out["note"] = (
+            f"only {len(track)} of {expected} frames could be decoded ({where}, "
+            f"of {info.duration_s:.1f} s): the file is damaged; results cover the "
+            "decoded part only"
+        )
     return out
 
 
@@ -233,12 +298,15 @@ def distances_cm(level: PoseTrack, view: ViewDecision, cm_per_px: float | None) 
     d = wrist - hip
     if not np.isfinite(d).any():
         return None
-    return {"hip_to_wrist_drop_cm": round(float(np.nanmedian(d[:, 1])) * cm_per_px, 1),
-            "hip_to_wrist_reach_cm": round(float(np.nanmedian(np.abs(d[:, 0]))) * cm_per_px, 1)}
+    return {
+        "hip_to_wrist_drop_cm": round(float(np.nanmedian(d[:, 1])) * cm_per_px, 1),
+        "hip_to_wrist_reach_cm": round(float(np.nanmedian(np.abs(d[:, 0]))) * cm_per_px, 1),
+    }
 
 
-def feet_in_frame_share(raw: PoseTrack, clean: PoseTrack, view: ViewDecision,
-                        size_wh: tuple[int, int]) -> float | None:
+def feet_in_frame_share(
+    raw: PoseTrack, clean: PoseTrack, view: ViewDecision, size_wh: tuple[int, int]
+) -> float | None:
     """Share of frames with the near foot (ankle, heel, toe) inside the picture; None for
     rear/front views."""
     if not view.near_side or not len(raw):
@@ -249,33 +317,6 @@ def feet_in_frame_share(raw: PoseTrack, clean: PoseTrack, view: ViewDecision,
     conf = landmark_confidence(raw.visibility, clean.xy_px, size_wh)
     foot = [side_landmark(view.near_side, j) for j in ("ANKLE", "HEEL", "FOOT_INDEX")]
     return float(np.mean(conf[:, foot].min(axis=1) > 0))
-
-
-def _atomic(path: Path, write) -> None:
-    """Write to ``path.tmp`` then rename: a reader never sees a half-written file, and a
-    failed write (disk full) leaves no temporary file behind."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_json(obj: dict, path: Path) -> None:
-    text = json.dumps(obj, indent=2, allow_nan=False, default=_json_default)
-    _atomic(path, lambda tmp: tmp.write_text(text))
-
-
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    _atomic(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.4f"))
-
-
-def _json_default(o):
-    if isinstance(o, (np.floating, np.integer)):
-        return o.item()
-    raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
 
 
 def load_analysis(outdir: str | Path) -> Analysis:
@@ -290,6 +331,14 @@ def load_analysis(outdir: str | Path) -> Analysis:
     v = summary["view"]
     view = ViewDecision(v["view"], v["near_side"], v["facing"], v["confidence"], v["source"])
     info = probe(summary["video"]["path"])
-    return Analysis(outdir, info, PoseTrack.load(outdir / "keypoints.npz"), view,
-                    pd.read_csv(outdir / "metrics.csv"), pd.read_csv(outdir / "strokes.csv"),
-                    summary, findings, pd.read_csv(outdir / "timeline.csv"))
+    return Analysis(
+        outdir,
+        info,
+        PoseTrack.load(outdir / "keypoints.npz"),
+        view,
+        pd.read_csv(outdir / "metrics.csv"),
+        pd.read_csv(outdir / "strokes.csv"),
+        summary,
+        findings,
+        pd.read_csv(outdir / "timeline.csv"),
+    )

@@ -7,6 +7,7 @@ of a BGR image or a decoded video ``Frame`` without touching its state, so it ca
 in the decoding thread; ``process`` accepts either a raw BGR image or a ``ModelInput``.
 Only this module imports MediaPipe, and only when a MediaPipe estimator is created.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,9 +34,13 @@ class PoseResult:
     mask: np.ndarray | None = None  # (H, W) float32 person probability, when requested
 
     @classmethod
-    def empty(cls, mask: np.ndarray | None = None) -> "PoseResult":
-        return cls(np.full((N_LANDMARKS, 2), np.nan), np.full((N_LANDMARKS, 3), np.nan),
-                   np.full(N_LANDMARKS, np.nan), mask)
+    def empty(cls, mask: np.ndarray | None = None) -> PoseResult:
+        return cls(
+            np.full((N_LANDMARKS, 2), np.nan),
+            np.full((N_LANDMARKS, 3), np.nan),
+            np.full(N_LANDMARKS, np.nan),
+            mask,
+        )
 
     @property
     def found(self) -> bool:
@@ -46,6 +51,7 @@ class PoseResult:
 class ModelInput:
     """A frame made ready for the model ahead of time; landmarks come back in the pixels of
     the original frame (``size_wh``)."""
+
     image: np.ndarray
     size_wh: tuple[int, int]
 
@@ -55,8 +61,9 @@ class PoseEstimator(Protocol):
 
     def prepare(self, image: np.ndarray | Frame) -> ModelInput: ...
 
-    def process(self, image: np.ndarray | ModelInput,
-                frame_index: int | None = None) -> PoseResult: ...
+    def process(
+        self, image: np.ndarray | ModelInput, frame_index: int | None = None
+    ) -> PoseResult: ...
 
     def reset(self) -> None: ...
 
@@ -73,14 +80,24 @@ class MediaPipePose:
 
     name = "mediapipe-full-0.10.21"
 
-    def __init__(self, segmentation: bool = False, max_side_px: int = 960,
-                 min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5):
+    def __init__(
+        self,
+        segmentation: bool = False,
+        max_side_px: int = 960,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ):
         self.segmentation = segmentation
         self.max_side_px = max_side_px
-        self._kw = dict(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
-                        enable_segmentation=segmentation, smooth_segmentation=segmentation,
-                        min_detection_confidence=min_detection_confidence,
-                        min_tracking_confidence=min_tracking_confidence)
+        self._kw = dict(
+            static_image_mode=False,
+            model_complexity=1,
+            smooth_landmarks=True,
+            enable_segmentation=segmentation,
+            smooth_segmentation=segmentation,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )
         # The graph (and MediaPipe itself, ~1.5 s with the model) is loaded at the first frame:
         # a caller that only needs the name and settings, such as the parent of parallel
         # workers, does not pay for it.
@@ -118,8 +135,7 @@ class MediaPipePose:
         small = image if size is None else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         return ModelInput(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), (w, h))
 
-    def process(self, image: np.ndarray | ModelInput,
-                frame_index: int | None = None) -> PoseResult:
+    def process(self, image: np.ndarray | ModelInput, frame_index: int | None = None) -> PoseResult:
         inp = image if isinstance(image, ModelInput) else self.prepare(image)
         w, h = inp.size_wh
         res = self._graph().process(inp.image)
@@ -147,8 +163,11 @@ class ReplayPose:
 
     def __init__(self, xy_px: np.ndarray, visibility: np.ndarray | None = None):
         self.xy_px = np.asarray(xy_px, float)
-        self.visibility = (np.where(np.isnan(self.xy_px[..., 0]), np.nan, 1.0)
-                           if visibility is None else visibility)
+        self.visibility = (
+            np.where(np.isnan(self.xy_px[..., 0]), np.nan, 1.0)
+            if visibility is None
+            else visibility
+        )
 
     def reset(self) -> None:
         pass
@@ -160,8 +179,7 @@ class ReplayPose:
         img = image if isinstance(image, np.ndarray) else image.image
         return ModelInput(img, (img.shape[1], img.shape[0]))
 
-    def process(self, image: np.ndarray | ModelInput,
-                frame_index: int | None = None) -> PoseResult:
+    def process(self, image: np.ndarray | ModelInput, frame_index: int | None = None) -> PoseResult:
         if frame_index is None or not 0 <= frame_index < len(self.xy_px):
             return PoseResult.empty()
         i = frame_index

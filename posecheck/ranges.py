@@ -1,4 +1,5 @@
 """Published ranges (``calibration/ranges.toml``) and the in/below/above status of strokes."""
+
 from __future__ import annotations
 
 import sys

@@ -2,6 +2,7 @@
 
 No Streamlit here: the app, the reports and the CLI all draw through these functions.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,18 +18,21 @@ from posecheck.video import iter_frames, probe
 NEAR = (40, 220, 255)  # BGR: amber for the near side
 FAR = (160, 160, 160)
 #: (label, metrics column, first, vertex, last) for the arcs drawn on side views
-ARCS = (("knee", "knee_angle_deg", "HIP", "KNEE", "ANKLE"),
-        ("hip", "hip_angle_deg", "SHOULDER", "HIP", "KNEE"),
-        ("elbow", "elbow_angle_deg", "SHOULDER", "ELBOW", "WRIST"),
-        ("shoulder", "shoulder_angle_deg", "HIP", "SHOULDER", "ELBOW"))
+ARCS = (
+    ("knee", "knee_angle_deg", "HIP", "KNEE", "ANKLE"),
+    ("hip", "hip_angle_deg", "SHOULDER", "HIP", "KNEE"),
+    ("elbow", "elbow_angle_deg", "SHOULDER", "ELBOW", "WRIST"),
+    ("shoulder", "shoulder_angle_deg", "HIP", "SHOULDER", "ELBOW"),
+)
 
 
 def _pt(p) -> tuple[int, int]:
     return int(round(p[0])), int(round(p[1]))
 
 
-def draw_pose(img: np.ndarray, xy: np.ndarray, row: pd.Series | None = None,
-              near_side: str | None = None) -> np.ndarray:
+def draw_pose(
+    img: np.ndarray, xy: np.ndarray, row: pd.Series | None = None, near_side: str | None = None
+) -> np.ndarray:
     """Draw the skeleton of one frame's landmarks (33, 2) and, for side views, the angle arcs
     with their values from ``row`` (a metrics.csv row). Returns a new image."""
     out = img.copy()
@@ -38,21 +42,38 @@ def draw_pose(img: np.ndarray, xy: np.ndarray, row: pd.Series | None = None,
         return out
     near_ids = set()
     if near_side:
-        near_ids = {side_landmark(near_side, j) for j in
-                    ("SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE", "HEEL", "FOOT_INDEX",
-                     "EAR")}
+        near_ids = {
+            side_landmark(near_side, j)
+            for j in (
+                "SHOULDER",
+                "ELBOW",
+                "WRIST",
+                "HIP",
+                "KNEE",
+                "ANKLE",
+                "HEEL",
+                "FOOT_INDEX",
+                "EAR",
+            )
+        }
     for a, b in SKELETON_EDGES:
         if np.isfinite(xy[[a, b]]).all():
             near = a in near_ids and b in near_ids
-            cv2.line(out, _pt(xy[a]), _pt(xy[b]), NEAR if near else FAR,
-                     thick + (1 if near else 0), cv2.LINE_AA)
+            cv2.line(
+                out,
+                _pt(xy[a]),
+                _pt(xy[b]),
+                NEAR if near else FAR,
+                thick + (1 if near else 0),
+                cv2.LINE_AA,
+            )
     for i, p in enumerate(xy):
         if np.isfinite(p).all():
             cv2.circle(out, _pt(p), thick + 2, NEAR if i in near_ids else FAR, -1, cv2.LINE_AA)
     if near_side and row is not None:
-        for label, col, a, v, c in ARCS:
+        for arc_label, col, *joints in ARCS:
             val = row.get(col, np.nan)
-            pa, pv, pc = (xy[side_landmark(near_side, j)] for j in (a, v, c))
+            pa, pv, pc = (xy[side_landmark(near_side, j)] for j in joints)
             if not (np.isfinite(val) and np.isfinite([pa, pv, pc]).all()):
                 continue
             r = int(28 * scale)
@@ -63,11 +84,12 @@ def draw_pose(img: np.ndarray, xy: np.ndarray, row: pd.Series | None = None,
             if a2 < a1:
                 a2 += 360
             cv2.ellipse(out, _pt(pv), (r, r), 0, a1, a2, (255, 255, 255), thick, cv2.LINE_AA)
-            text = f"{label} {val:.0f}"
+            text = f"{arc_label} {val:.0f}"
             org = (int(pv[0] + r + 4), int(pv[1] - 4))
             for color, w in (((0, 0, 0), thick + 3), ((255, 255, 255), thick)):
-                cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.5 * scale, color, w,
-                            cv2.LINE_AA)
+                cv2.putText(
+                    out, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.5 * scale, color, w, cv2.LINE_AA
+                )
     return out
 
 
@@ -109,10 +131,17 @@ def write_annotated_video(analysis, path: str | Path, max_side_px: int = 960) ->
     h = int(info.size_wh[1] * scale) // 2 * 2
     tmp = path.with_name(path.name + ".tmp.mp4")
     writer = imageio_ffmpeg.write_frames(
-        str(tmp), (w, h), fps=info.fps, codec="libx264", pix_fmt_in="bgr24",
-        pix_fmt_out="yuv420p", quality=None, macro_block_size=2,
+        str(tmp),
+        (w, h),
+        fps=info.fps,
+        codec="libx264",
+        pix_fmt_in="bgr24",
+        pix_fmt_out="yuv420p",
+        quality=None,
+        macro_block_size=2,
         output_params=["-crf", "26", "-preset", "veryfast", "-movflags", "+faststart"],
-        ffmpeg_log_level="error")
+        ffmpeg_log_level="error",
+    )
     writer.send(None)
     pos = {int(f): i for i, f in enumerate(tr.frame)}
     metrics = analysis.metrics

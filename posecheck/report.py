@@ -6,6 +6,7 @@ the fatigue timeline with its findings and advice, and a comparison when one is 
 Charts are drawn with matplotlib and embedded as PNG data: the HTML loads nothing from the
 network.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,10 @@ import pandas as pd
 
 from posecheck.ranges import load_ranges
 
-DISCLAIMER = ("posecheck measures posture from video. These are signs for a rider, fitter or "
-              "coach, not a diagnosis; pain that lasts deserves a clinician.")
+DISCLAIMER = (
+    "posecheck measures posture from video. These are signs for a rider, fitter or "
+    "coach, not a diagnosis; pain that lasts deserves a clinician."
+)
 
 
 def _mpl():
@@ -38,11 +41,16 @@ def range_rows(strokes: pd.DataFrame) -> list[dict]:
         if r.column not in strokes or not strokes[r.column].notna().any():
             continue
         status = strokes.get(f"{r.column}_status", pd.Series(dtype=str)).value_counts()
-        rows.append({"Measure": r.label,
-                     "Median": f"{strokes[r.column].median():.1f}",
-                     "Published range": f"{r.low:g}–{r.high:g}",
-                     "Strokes in range": f"{int(status.get('in', 0))} of {len(strokes)}",
-                     "Convention": r.convention, "Source": r.source})
+        rows.append(
+            {
+                "Measure": r.label,
+                "Median": f"{strokes[r.column].median():.1f}",
+                "Published range": f"{r.low:g}–{r.high:g}",
+                "Strokes in range": f"{int(status.get('in', 0))} of {len(strokes)}",
+                "Convention": r.convention,
+                "Source": r.source,
+            }
+        )
     return rows
 
 
@@ -50,7 +58,7 @@ def timeline_figure(analysis):
     """matplotlib Figure: tension/collapse scores and each watched metric with its baseline
     band, the drift shaded and the onset dashed."""
     from posecheck.fatigue import SIGN_BY_METRIC
-    from posecheck.ui.charts import LABELS
+    from posecheck.labels import LABELS
 
     plt = _mpl()
     tl, fnd = analysis.timeline, analysis.findings
@@ -68,10 +76,15 @@ def timeline_figure(analysis):
         ax.plot(tl["time_s"], tl[m], color="#37474f", lw=1)
         b = fnd["baseline"]["per_metric"].get(m)
         if b:
-            ax.axhspan(b["median"] - b["threshold"], b["median"] + b["threshold"],
-                       color="#2e7d32", alpha=0.12)
-        ax.axvspan(fnd["baseline"]["start_s"], fnd["baseline"]["end_s"], color="#1565c0",
-                   alpha=0.07)
+            ax.axhspan(
+                b["median"] - b["threshold"],
+                b["median"] + b["threshold"],
+                color="#2e7d32",
+                alpha=0.12,
+            )
+        ax.axvspan(
+            fnd["baseline"]["start_s"], fnd["baseline"]["end_s"], color="#1565c0", alpha=0.07
+        )
         for f in fnd["findings"]:
             if f["metric"] == m:
                 ax.axvspan(f["onset_s"], f["sustained_until_s"], color="#c62828", alpha=0.12)
@@ -87,8 +100,8 @@ def _png(fig_or_img) -> bytes:
     if isinstance(fig_or_img, np.ndarray):
         import cv2
 
-        ok, buf = cv2.imencode(".png", cv2.cvtColor(fig_or_img, cv2.COLOR_RGB2BGR))
-        return buf.tobytes()
+        _, encoded = cv2.imencode(".png", cv2.cvtColor(fig_or_img, cv2.COLOR_RGB2BGR))
+        return encoded.tobytes()
     plt = _mpl()
     buf = io.BytesIO()
     fig_or_img.savefig(buf, format="png", dpi=110)
@@ -97,16 +110,20 @@ def _png(fig_or_img) -> bytes:
 
 
 def _img_tag(png: bytes, alt: str) -> str:
-    return (f'<img alt="{html.escape(alt)}" style="max-width:100%" '
-            f'src="data:image/png;base64,{base64.b64encode(png).decode()}">')
+    return (
+        f'<img alt="{html.escape(alt)}" style="max-width:100%" '
+        f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+    )
 
 
 def _table(rows: list[dict]) -> str:
     if not rows:
         return "<p><em>No per-stroke values.</em></p>"
     head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r.values())
-                   + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r.values()) + "</tr>"
+        for r in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -121,56 +138,79 @@ def bdc_image(analysis) -> np.ndarray | None:
 def session_rows(analysis) -> list[dict]:
     s = analysis.summary
     v = s["video"]
-    return [{"Item": k, "Value": val} for k, val in (
-        ("Video", Path(v["path"]).name),
-        ("Length", f"{v['duration_s']:.1f} s at {v['fps']:.2f} frames/s, "
-                   f"{v['width']}×{v['height']}"),
-        ("Mode", s["mode"]), ("View", f"{s['view']['view']} (near side "
-                                      f"{s['view']['near_side'] or '—'}, confidence "
-                                      f"{s['view']['confidence']:.2f}, {s['view']['source']})"),
-        ("Rider found", f"{100 * s['detection_rate']:.1f}% of {s['frames_analysed']} frames"),
-        ("Pedalling", s["pedalling"]["statement"]),
-        ("posecheck", f"{s['posecheck_version']} with {s['estimator']}"))]
+    return [
+        {"Item": k, "Value": val}
+        for k, val in (
+            ("Video", Path(v["path"]).name),
+            (
+                "Length",
+                f"{v['duration_s']:.1f} s at {v['fps']:.2f} frames/s, {v['width']}×{v['height']}",
+            ),
+            ("Mode", s["mode"]),
+            (
+                "View",
+                f"{s['view']['view']} (near side "
+                f"{s['view']['near_side'] or '—'}, confidence "
+                f"{s['view']['confidence']:.2f}, {s['view']['source']})",
+            ),
+            ("Rider found", f"{100 * s['detection_rate']:.1f}% of {s['frames_analysed']} frames"),
+            ("Pedalling", s["pedalling"]["statement"]),
+            ("posecheck", f"{s['posecheck_version']} with {s['estimator']}"),
+        )
+    ]
 
 
 def write_html(analysis, path: str | Path, comparison=None, comparison_image=None) -> Path:
     path = Path(path)
     fnd = analysis.findings
-    parts = [f"<h1>posecheck report</h1><p class=note>{html.escape(DISCLAIMER)}</p>",
-             "<h2>Session</h2>", _table(session_rows(analysis)),
-             "<h2>Fit angles per stroke against published ranges</h2>",
-             _table(range_rows(analysis.strokes)),
-             "<p class=note>Angles are included angles (180° = straight). A stroke counts "
-             "only when the joint was seen with confidence 0.5 or more.</p>"]
+    parts = [
+        f"<h1>posecheck report</h1><p class=note>{html.escape(DISCLAIMER)}</p>",
+        "<h2>Session</h2>",
+        _table(session_rows(analysis)),
+        "<h2>Fit angles per stroke against published ranges</h2>",
+        _table(range_rows(analysis.strokes)),
+        "<p class=note>Angles are included angles (180° = straight). A stroke counts "
+        "only when the joint was seen with confidence 0.5 or more.</p>",
+    ]
     img = bdc_image(analysis)
     if img is not None:
         parts += ["<h2>Bottom dead centre</h2>", _img_tag(_png(img), "frame at BDC")]
-    parts += ["<h2>Posture over the ride</h2>", f"<p><strong>{html.escape(fnd['headline'])}"
-              "</strong></p>"]
+    parts += [
+        "<h2>Posture over the ride</h2>",
+        f"<p><strong>{html.escape(fnd['headline'])}</strong></p>",
+    ]
     for f in fnd["findings"]:
-        parts.append(f"<div class=finding><p>{html.escape(f['sentence'])} "
-                     f"(confidence {f['confidence']:.2f})</p><p><em>What helps:</em> "
-                     f"{html.escape(f['advice'])}</p></div>")
+        parts.append(
+            f"<div class=finding><p>{html.escape(f['sentence'])} "
+            f"(confidence {f['confidence']:.2f})</p><p><em>What helps:</em> "
+            f"{html.escape(f['advice'])}</p></div>"
+        )
     for note in fnd["variability"]["notes"]:
         parts.append(f"<p>{html.escape(note)}</p>")
     if len(analysis.timeline):
         parts.append(_img_tag(_png(timeline_figure(analysis)), "fatigue timeline"))
     parts.append(f"<p class=note>{html.escape(fnd['note'])}</p>")
     if comparison is not None:
-        parts += [f"<h2>Comparison: {html.escape(comparison.label_a)} → "
-                  f"{html.escape(comparison.label_b)}</h2>",
-                  _table(comparison_rows(comparison))]
+        parts += [
+            f"<h2>Comparison: {html.escape(comparison.label_a)} → "
+            f"{html.escape(comparison.label_b)}</h2>",
+            _table(comparison_rows(comparison)),
+        ]
         if len(comparison.curves):
             parts.append(_img_tag(_png(curves_figure(comparison)), "curves over the cycle"))
         if comparison_image is not None:
             parts.append(_img_tag(_png(comparison_image), "both at bottom dead centre"))
-    style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#263238}"
-             "table{border-collapse:collapse;font-size:.85em;margin:.5em 0}"
-             "td,th{border:1px solid #cfd8dc;padding:.3em .5em;text-align:left}"
-             ".note{color:#607d8b;font-size:.85em}.finding{border-left:4px solid #c62828;"
-             "padding-left:.8em}")
-    doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>posecheck report</title>"
-           f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
+    style = (
+        "body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#263238}"
+        "table{border-collapse:collapse;font-size:.85em;margin:.5em 0}"
+        "td,th{border:1px solid #cfd8dc;padding:.3em .5em;text-align:left}"
+        ".note{color:#607d8b;font-size:.85em}.finding{border-left:4px solid #c62828;"
+        "padding-left:.8em}"
+    )
+    doc = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>posecheck report</title>"
+        f"<style>{style}</style></head><body>{''.join(parts)}</body></html>"
+    )
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(doc, encoding="utf-8")
     os.replace(tmp, path)
@@ -181,14 +221,16 @@ def curves_figure(cmp):
     """Mean +/- SD over the crank cycle for both sides, one panel per metric."""
     plt = _mpl()
     metrics = list(dict.fromkeys(cmp.curves["metric"]))
-    fig, axes = plt.subplots(1, max(len(metrics), 1), figsize=(2.6 * max(len(metrics), 1), 2.4),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, max(len(metrics), 1), figsize=(2.6 * max(len(metrics), 1), 2.4), squeeze=False
+    )
     for ax, m in zip(axes[0], metrics):
         for side, label, color in (("a", cmp.label_a, "#1565c0"), ("b", cmp.label_b, "#c62828")):
             d = cmp.curves[(cmp.curves["metric"] == m) & (cmp.curves["side"] == side)]
             ax.plot(d["phase_pct"], d["mean"], color=color, label=label[:24])
-            ax.fill_between(d["phase_pct"], d["mean"] - d["sd"], d["mean"] + d["sd"],
-                            color=color, alpha=0.15)
+            ax.fill_between(
+                d["phase_pct"], d["mean"] - d["sd"], d["mean"] + d["sd"], color=color, alpha=0.15
+            )
         ax.set_title(m.replace("_deg", "").replace("_", " "), fontsize=8)
         ax.set_xlabel("crank cycle %", fontsize=7)
         ax.tick_params(labelsize=6)
@@ -198,10 +240,18 @@ def curves_figure(cmp):
 
 
 def comparison_rows(cmp) -> list[dict]:
-    return [{"Measure": r.label, "Before": r.before, "After": r.after,
-             "Change": f"{r.change:+.2f} {r.unit}", "Stroke spread": r.stroke_spread,
-             "Noise floor": r.noise_floor, "Verdict": r.verdict}
-            for r in cmp.deltas.itertuples()]
+    return [
+        {
+            "Measure": r.label,
+            "Before": r.before,
+            "After": r.after,
+            "Change": f"{r.change:+.2f} {r.unit}",
+            "Stroke spread": r.stroke_spread,
+            "Noise floor": r.noise_floor,
+            "Verdict": r.verdict,
+        }
+        for r in cmp.deltas.itertuples()
+    ]
 
 
 def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None) -> Path:
@@ -220,18 +270,36 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
             fig.text(0.06, y, f"{r['Item']}:", fontsize=8, weight="bold", va="top")
             fig.text(0.2, y, str(r["Value"])[:110], fontsize=8, va="top")
             y -= 0.02
-        fig.text(0.06, y - 0.01, "Fit angles per stroke against published ranges",
-                 fontsize=11, weight="bold", va="top")
+        fig.text(
+            0.06,
+            y - 0.01,
+            "Fit angles per stroke against published ranges",
+            fontsize=11,
+            weight="bold",
+            va="top",
+        )
         rows = range_rows(analysis.strokes)
         if rows:
-            ax = fig.add_axes([0.06, max(0.42, y - 0.06 - 0.03 * len(rows)), 0.88,
-                               0.03 * len(rows) + 0.03])
+            ax = fig.add_axes(
+                [0.06, max(0.42, y - 0.06 - 0.03 * len(rows)), 0.88, 0.03 * len(rows) + 0.03]
+            )
             ax.axis("off")
-            cells = [[r["Measure"][:42], r["Median"], r["Published range"],
-                      r["Strokes in range"], r["Source"][:34]] for r in rows]
-            t = ax.table(cellText=cells, colLabels=["Measure", "Median", "Range", "In range",
-                                                    "Source"], loc="upper left",
-                         colWidths=[0.42, 0.1, 0.12, 0.13, 0.3])
+            cells = [
+                [
+                    r["Measure"][:42],
+                    r["Median"],
+                    r["Published range"],
+                    r["Strokes in range"],
+                    r["Source"][:34],
+                ]
+                for r in rows
+            ]
+            t = ax.table(
+                cellText=cells,
+                colLabels=["Measure", "Median", "Range", "In range", "Source"],
+                loc="upper left",
+                colWidths=[0.42, 0.1, 0.12, 0.13, 0.3],
+            )
             t.auto_set_font_size(False)
             t.set_fontsize(7)
         img = bdc_image(analysis)
@@ -245,8 +313,11 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
         fnd = analysis.findings
         fig = plt.figure(figsize=(8.27, 11.69))
         fig.text(0.06, 0.96, "Posture over the ride", fontsize=14, weight="bold", va="top")
-        lines = [fnd["headline"]] + [f"• {f['sentence']} — {f['advice']}" for f in
-                                     fnd["findings"]] + fnd["variability"]["notes"]
+        lines = (
+            [fnd["headline"]]
+            + [f"• {f['sentence']} — {f['advice']}" for f in fnd["findings"]]
+            + fnd["variability"]["notes"]
+        )
         import textwrap
 
         y = 0.93
@@ -260,14 +331,23 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
             pdf.savefig(timeline_figure(analysis))
         if comparison is not None:
             fig = plt.figure(figsize=(8.27, 11.69))
-            fig.text(0.06, 0.96, f"Comparison: {comparison.label_a} → {comparison.label_b}",
-                     fontsize=12, weight="bold", va="top")
+            fig.text(
+                0.06,
+                0.96,
+                f"Comparison: {comparison.label_a} → {comparison.label_b}",
+                fontsize=12,
+                weight="bold",
+                va="top",
+            )
             rows = comparison_rows(comparison)
             if rows:
                 ax = fig.add_axes([0.04, 0.5, 0.92, 0.42])
                 ax.axis("off")
-                t = ax.table(cellText=[[str(v)[:30] for v in r.values()] for r in rows],
-                             colLabels=list(rows[0]), loc="upper left")
+                t = ax.table(
+                    cellText=[[str(v)[:30] for v in r.values()] for r in rows],
+                    colLabels=list(rows[0]),
+                    loc="upper left",
+                )
                 t.auto_set_font_size(False)
                 t.set_fontsize(7)
             if len(comparison.curves):
@@ -282,8 +362,11 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
     return path
 
 
-def write_reports(analysis, outdir: str | Path | None = None, comparison=None,
-                  comparison_image=None) -> tuple[Path, Path]:
+def write_reports(
+    analysis, outdir: str | Path | None = None, comparison=None, comparison_image=None
+) -> tuple[Path, Path]:
     outdir = Path(outdir or analysis.outdir)
-    return (write_html(analysis, outdir / "report.html", comparison, comparison_image),
-            write_pdf(analysis, outdir / "report.pdf", comparison, comparison_image))
+    return (
+        write_html(analysis, outdir / "report.html", comparison, comparison_image),
+        write_pdf(analysis, outdir / "report.pdf", comparison, comparison_image),
+    )

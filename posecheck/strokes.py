@@ -2,9 +2,10 @@
 
 Side views: the near foot (mean of ankle, heel and foot index, which is steadier than any one
 of them) circles the bottom bracket. Its position relative to the loop's running centre
-(midpoint of the 2 s running extremes) gives the crank phase, 0 deg at top dead centre (12 o'clock) and 180 deg at
-bottom dead centre (6 o'clock), increasing in the pedalling direction whichever way the
-rider faces. A stroke runs from one TDC crossing to the next; BDC is the 180 deg crossing.
+(midpoint of the 2 s running extremes) gives the crank phase, 0 deg at top dead centre
+(12 o'clock) and 180 deg at bottom dead centre (6 o'clock), increasing in the pedalling
+direction whichever way the rider faces. A stroke runs from one TDC crossing to the next;
+BDC is the 180 deg crossing.
 The instant of maximum knee extension is found separately (a little before or after BDC,
 depending on saddle setback and ankling).
 
@@ -15,13 +16,15 @@ A stroke counts only if it takes 0.4-2 s (30-150 rpm), the phase advances steadi
 loop is crank-sized relative to the shin, and the hips stay put (walking moves them).
 Standing: the hips more than 15% of trunk length above their seated height.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from scipy.signal import find_peaks
 
-from posecheck.landmarks import Landmark as L, side_landmark
+from posecheck.landmarks import Landmark as L
+from posecheck.landmarks import side_landmark
 
 MIN_STROKE_S, MAX_STROKE_S = 0.4, 2.0
 CENTRE_WINDOW_S = 2.0
@@ -52,7 +55,7 @@ def crank_centre(foot_xy: np.ndarray, t_s: np.ndarray) -> np.ndarray:
         inner = np.flatnonzero((t_s >= t_s[0] + half) & (t_s <= t_s[-1] - half))
         if len(inner):
             centre[: inner[0]] = centre[inner[0]]
-            centre[inner[-1] + 1:] = centre[inner[-1]]
+            centre[inner[-1] + 1 :] = centre[inner[-1]]
     return centre
 
 
@@ -109,6 +112,9 @@ def segment_frontal(t_s: np.ndarray, xy: np.ndarray):
 def stroke_table(metrics: pd.DataFrame, xy: np.ndarray, view, fps: float) -> pd.DataFrame:
     """One row per valid pedal stroke (see the module doc); empty when no pedalling is seen."""
     t = metrics["time_s"].to_numpy()
+    knee: np.ndarray | None
+    ankle: np.ndarray | None
+    foot: np.ndarray | None
     if view.near_side:
         cands, _ = segment_side(t, xy, view.near_side, view.facing)
         hip = xy[:, side_landmark(view.near_side, "HIP")]
@@ -123,8 +129,11 @@ def stroke_table(metrics: pd.DataFrame, xy: np.ndarray, view, fps: float) -> pd.
         knee = ankle = foot = None
     trunk = np.nanmedian(np.linalg.norm(sh - hip, axis=1)) if len(t) else np.nan
     seated_hip_y = np.nanmedian(hip[:, 1]) if len(t) else np.nan
-    shin = (np.nanmedian(np.linalg.norm(knee - ankle, axis=1))
-            if knee is not None and len(t) else np.nan)
+    shin = (
+        np.nanmedian(np.linalg.norm(knee - ankle, axis=1))
+        if knee is not None and len(t)
+        else np.nan
+    )
     rows = []
     for start, end, bdc in cands:
         dur = end - start
@@ -144,8 +153,7 @@ def stroke_table(metrics: pd.DataFrame, xy: np.ndarray, view, fps: float) -> pd.
             if not LOOP_TO_SHIN[0] <= radius / shin <= LOOP_TO_SHIN[1]:
                 continue
         rows.append(_stroke_row(metrics, sel, start, end, bdc, hip, seated_hip_y, trunk, t))
-    cols = ["stroke", "start_s", "end_s", "cadence_rpm", "bdc_s", "max_extension_s",
-            "standing"]
+    cols = ["stroke", "start_s", "end_s", "cadence_rpm", "bdc_s", "max_extension_s", "standing"]
     if not rows:
         return pd.DataFrame(columns=cols)
     df = pd.DataFrame(rows)
@@ -167,9 +175,12 @@ def _at(metrics: pd.DataFrame, col: str, time_s: float) -> float:
 def _stroke_row(m, sel, start, end, bdc, hip, seated_hip_y, trunk, t) -> dict:
     seg = m[sel]
     knee = seg["knee_angle_deg"].to_numpy()
-    row = {"start_s": round(start, 4), "end_s": round(end, 4),
-           "cadence_rpm": round(60.0 / (end - start), 2),
-           "bdc_s": round(bdc, 4) if np.isfinite(bdc) else np.nan}
+    row = {
+        "start_s": round(start, 4),
+        "end_s": round(end, 4),
+        "cadence_rpm": round(60.0 / (end - start), 2),
+        "bdc_s": round(bdc, 4) if np.isfinite(bdc) else np.nan,
+    }
     if np.isfinite(knee).any():
         i = int(np.nanargmax(knee))
         row["max_extension_s"] = round(float(seg["time_s"].iloc[i]), 4)
@@ -182,17 +193,22 @@ def _stroke_row(m, sel, start, end, bdc, hip, seated_hip_y, trunk, t) -> dict:
     row["ankle_at_bdc_deg"] = _at(m, "ankle_angle_deg", bdc)
     hip_angle = seg["hip_angle_deg"].to_numpy()
     row["hip_closed_deg"] = float(np.nanmin(hip_angle)) if np.isfinite(hip_angle).any() else np.nan
-    for col, name in (("back_angle_deg", "back_mean_deg"), ("elbow_angle_deg", "elbow_mean_deg"),
-                      ("shoulder_angle_deg", "shoulder_mean_deg"), ("shrug_ratio", "shrug_mean"),
-                      ("neck_angle_deg", "neck_mean_deg"),
-                      ("thoracic_rounding_deg", "thoracic_mean_deg"),
-                      ("pelvic_tilt_deg", "pelvic_tilt_mean_deg"),
-                      ("pelvic_obliquity_deg", "obliquity_mean_deg")):
+    for col, name in (
+        ("back_angle_deg", "back_mean_deg"),
+        ("elbow_angle_deg", "elbow_mean_deg"),
+        ("shoulder_angle_deg", "shoulder_mean_deg"),
+        ("shrug_ratio", "shrug_mean"),
+        ("neck_angle_deg", "neck_mean_deg"),
+        ("thoracic_rounding_deg", "thoracic_mean_deg"),
+        ("pelvic_tilt_deg", "pelvic_tilt_mean_deg"),
+        ("pelvic_obliquity_deg", "obliquity_mean_deg"),
+    ):
         v = seg[col].to_numpy()
         row[name] = float(np.nanmean(v)) if np.isfinite(v).any() else np.nan
     obl = seg["pelvic_obliquity_deg"].to_numpy()
-    row["hip_rocking_deg"] = float(np.nanmax(obl) - np.nanmin(obl)) if np.isfinite(
-        obl).sum() > 3 else np.nan
+    row["hip_rocking_deg"] = (
+        float(np.nanmax(obl) - np.nanmin(obl)) if np.isfinite(obl).sum() > 3 else np.nan
+    )
     row["knee_conf"] = float(seg["knee_angle_deg_conf"].mean())
     row["ankle_conf"] = float(seg["ankle_angle_deg_conf"].mean())
     hip_y = np.nanmedian(hip[sel, 1])
@@ -206,8 +222,13 @@ def coasting_spells(t_s: np.ndarray, xy: np.ndarray, view) -> list[tuple[float, 
     if not view.near_side or len(t_s) < 3:
         return []
     foot = foot_point(xy, view.near_side)
-    shin = np.nanmedian(np.linalg.norm(xy[:, side_landmark(view.near_side, "KNEE")]
-                                       - xy[:, side_landmark(view.near_side, "ANKLE")], axis=1))
+    shin = np.nanmedian(
+        np.linalg.norm(
+            xy[:, side_landmark(view.near_side, "KNEE")]
+            - xy[:, side_landmark(view.near_side, "ANKLE")],
+            axis=1,
+        )
+    )
     if not np.isfinite(shin) or shin <= 0:
         return []
     speed = np.linalg.norm(np.gradient(foot, t_s, axis=0), axis=1) / shin
@@ -221,32 +242,53 @@ def coasting_spells(t_s: np.ndarray, xy: np.ndarray, view) -> list[tuple[float, 
     return out
 
 
-def pedalling_statement(strokes: pd.DataFrame, duration_s: float,
-                        feet_in_frame: float | None = None,
-                        coasting: list[tuple[float, float]] | None = None) -> dict:
+def pedalling_statement(
+    strokes: pd.DataFrame,
+    duration_s: float,
+    feet_in_frame: float | None = None,
+    coasting: list[tuple[float, float]] | None = None,
+) -> dict:
     """What the stroke detection saw, in words, for summary.json and the app.
 
     ``feet_in_frame`` is the share of frames with the near foot (ankle, heel, toe) inside the
     picture (side views); ``coasting`` the spells from :func:`coasting_spells`."""
     coast_s = round(sum(b - a for a, b in coasting or []), 1)
-    coast_txt = (f" Coasting (cranks still) for {coast_s:.0f} s in {len(coasting)} spell"
-                 f"{'s' if len(coasting) > 1 else ''}." if coasting else "")
+    coast_txt = (
+        f" Coasting (cranks still) for {coast_s:.0f} s in {len(coasting)} spell"
+        f"{'s' if len(coasting) > 1 else ''}."
+        if coasting
+        else ""
+    )
     if strokes.empty and feet_in_frame is not None and feet_in_frame < 0.5:
-        return {"strokes": 0, "pedalling": None,
-                "statement": "Pedal strokes could not be measured: the feet are out of the "
-                             "picture or hidden, so the leg angles are not trustworthy. Film "
-                             "with the whole body and the crank in frame."}
+        return {
+            "strokes": 0,
+            "pedalling": None,
+            "statement": "Pedal strokes could not be measured: the feet are out of the "
+            "picture or hidden, so the leg angles are not trustworthy. Film "
+            "with the whole body and the crank in frame.",
+        }
     if strokes.empty:
-        return {"strokes": 0, "pedalling": False, "coasting_s": coast_s,
-                "coasting": coasting or [],
-                "statement": "No pedalling seen: no foot went round a crank-sized circle with "
-                             "the hips staying put. Nothing per-stroke is reported." + coast_txt}
+        return {
+            "strokes": 0,
+            "pedalling": False,
+            "coasting_s": coast_s,
+            "coasting": coasting or [],
+            "statement": "No pedalling seen: no foot went round a crank-sized circle with "
+            "the hips staying put. Nothing per-stroke is reported." + coast_txt,
+        }
     covered = float((strokes["end_s"] - strokes["start_s"]).sum())
     standing = int(strokes["standing"].sum())
-    return {"strokes": int(len(strokes)), "pedalling": True,
-            "cadence_rpm_median": round(float(strokes["cadence_rpm"].median()), 1),
-            "pedalling_share": round(covered / duration_s, 3) if duration_s > 0 else None,
-            "standing_strokes": standing, "coasting_s": coast_s, "coasting": coasting or [],
-            "statement": f"{len(strokes)} pedal strokes at a median "
-                         f"{strokes['cadence_rpm'].median():.0f} rpm"
-                         + (f", {standing} standing" if standing else "") + "." + coast_txt}
+    return {
+        "strokes": int(len(strokes)),
+        "pedalling": True,
+        "cadence_rpm_median": round(float(strokes["cadence_rpm"].median()), 1),
+        "pedalling_share": round(covered / duration_s, 3) if duration_s > 0 else None,
+        "standing_strokes": standing,
+        "coasting_s": coast_s,
+        "coasting": coasting or [],
+        "statement": f"{len(strokes)} pedal strokes at a median "
+        f"{strokes['cadence_rpm'].median():.0f} rpm"
+        + (f", {standing} standing" if standing else "")
+        + "."
+        + coast_txt,
+    }

@@ -2,6 +2,7 @@
 
 Arrays are indexed ``[frame, Landmark.X]``. Missing is NaN, never zero.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,17 @@ class PoseTrack:
 
     def __post_init__(self):
         t = len(self.t_s)
-        shapes = {"frame": (t,), "xy_px": (t, N_LANDMARKS, 2), "world_m": (t, N_LANDMARKS, 3),
-                  "visibility": (t, N_LANDMARKS)}
+        shapes = {
+            "frame": (t,),
+            "xy_px": (t, N_LANDMARKS, 2),
+            "world_m": (t, N_LANDMARKS, 3),
+            "visibility": (t, N_LANDMARKS),
+        }
         for name, shape in shapes.items():
             if getattr(self, name).shape != shape:
-                raise ValueError(f"PoseTrack.{name} has shape {getattr(self, name).shape}, "
-                                 f"expected {shape}")
+                raise ValueError(
+                    f"PoseTrack.{name} has shape {getattr(self, name).shape}, expected {shape}"
+                )
         if self.outline is not None and (self.outline.ndim != 3 or len(self.outline) != t):
             raise ValueError(f"PoseTrack.outline has shape {self.outline.shape}, expected (T,2,K)")
 
@@ -49,20 +55,30 @@ class PoseTrack:
         return float(self.detected.mean()) if len(self) else 0.0
 
     @classmethod
-    def empty(cls, n: int = 0, meta: dict | None = None) -> "PoseTrack":
-        return cls(np.zeros(n, int), np.zeros(n), np.full((n, N_LANDMARKS, 2), np.nan),
-                   np.full((n, N_LANDMARKS, 3), np.nan), np.full((n, N_LANDMARKS), np.nan),
-                   meta or {})
+    def empty(cls, n: int = 0, meta: dict | None = None) -> PoseTrack:
+        return cls(
+            np.zeros(n, int),
+            np.zeros(n),
+            np.full((n, N_LANDMARKS, 2), np.nan),
+            np.full((n, N_LANDMARKS, 3), np.nan),
+            np.full((n, N_LANDMARKS), np.nan),
+            meta or {},
+        )
 
     @classmethod
-    def concat(cls, parts: list["PoseTrack"], meta: dict | None = None) -> "PoseTrack":
+    def concat(cls, parts: list[PoseTrack], meta: dict | None = None) -> PoseTrack:
         if not parts:
             return cls.empty(meta=meta)
-        outline = (np.concatenate([p.outline for p in parts])
-                   if all(p.outline is not None for p in parts) else None)
-        return cls(*(np.concatenate([getattr(p, k) for p in parts]) for k in
-                     ("frame", "t_s", "xy_px", "world_m", "visibility")),
-                   meta=meta if meta is not None else parts[0].meta, outline=outline)
+        outline = (
+            np.concatenate([p.outline for p in parts])
+            if all(p.outline is not None for p in parts)
+            else None
+        )
+        arrays = {
+            k: np.concatenate([getattr(p, k) for p in parts])
+            for k in ("frame", "t_s", "xy_px", "world_m", "visibility")
+        }
+        return cls(**arrays, meta=meta if meta is not None else parts[0].meta, outline=outline)
 
     def save(self, path: str | Path) -> None:
         """Write atomically: a temporary file renamed into place, never a half file."""
@@ -70,17 +86,29 @@ class PoseTrack:
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as fh:
             extra = {} if self.outline is None else {"outline": self.outline}
-            np.savez_compressed(fh, frame=self.frame, t_s=self.t_s, xy_px=self.xy_px,
-                                world_m=self.world_m, visibility=self.visibility,
-                                meta_json=np.array(json.dumps(self.meta, sort_keys=True)),
-                                **extra)
+            np.savez_compressed(
+                fh,
+                frame=self.frame,
+                t_s=self.t_s,
+                xy_px=self.xy_px,
+                world_m=self.world_m,
+                visibility=self.visibility,
+                meta_json=np.array(json.dumps(self.meta, sort_keys=True)),
+                **extra,
+            )
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
 
     @classmethod
-    def load(cls, path: str | Path) -> "PoseTrack":
+    def load(cls, path: str | Path) -> PoseTrack:
         with np.load(path, allow_pickle=False) as z:
-            return cls(z["frame"], z["t_s"], z["xy_px"], z["world_m"], z["visibility"],
-                       json.loads(str(z["meta_json"])),
-                       z["outline"] if "outline" in z.files else None)
+            return cls(
+                z["frame"],
+                z["t_s"],
+                z["xy_px"],
+                z["world_m"],
+                z["visibility"],
+                json.loads(str(z["meta_json"])),
+                z["outline"] if "outline" in z.files else None,
+            )

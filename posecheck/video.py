@@ -8,14 +8,15 @@ its downscaled RGB input straight from the YUV planes (:meth:`Frame.rgb`): conve
 whole 1080p picture to BGR and then shrinking it cost 4 ms of CPU per frame, about an eighth
 of the model's own time (measured 2026-11-23).
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import av
 import cv2
@@ -29,8 +30,7 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
 DECODER = f"pyav-{av.__version__}-planes-1"
 
 #: turns that make a picture upright, by its display rotation (counter-clockwise degrees)
-_UPRIGHT = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180,
-            270: cv2.ROTATE_90_CLOCKWISE}
+_UPRIGHT = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
 
 
 class VideoError(ValueError):
@@ -44,7 +44,8 @@ class VideoInfo:
     n_frames: int
     width: int  # displayed width, after rotation
     height: int
-    rotation_deg: int  # display rotation, counter-clockwise degrees (ffprobe and ffmpeg -display_rotation convention)
+    # display rotation, counter-clockwise degrees (ffprobe's and ffmpeg -display_rotation's)
+    rotation_deg: int
     duration_s: float
 
     @property
@@ -73,14 +74,16 @@ class Frame:
 
     @cached_property
     def image(self) -> np.ndarray:
-        return _upright(_convert(self._pic, None, cv2.COLOR_YUV2BGR_I420, "bgr24"),
-                        self.rotation_deg)
+        return _upright(
+            _convert(self._pic, None, cv2.COLOR_YUV2BGR_I420, "bgr24"), self.rotation_deg
+        )
 
     def rgb(self, max_side: int) -> np.ndarray:
         """Upright RGB, downscaled (area average) so that neither side exceeds ``max_side``."""
         size = fit_within(self._pic.width, self._pic.height, max_side)
-        return _upright(_convert(self._pic, size, cv2.COLOR_YUV2RGB_I420, "rgb24"),
-                        self.rotation_deg)
+        return _upright(
+            _convert(self._pic, size, cv2.COLOR_YUV2RGB_I420, "rgb24"), self.rotation_deg
+        )
 
 
 def fit_within(w: int, h: int, max_side: int) -> tuple[int, int] | None:
@@ -100,11 +103,10 @@ def _upright(img: np.ndarray, rotation: int) -> np.ndarray:
 
 def _plane(pic: av.VideoFrame, i: int, w: int, h: int) -> np.ndarray:
     p = pic.planes[i]
-    return np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[:h, :w]
+    return np.frombuffer(memoryview(p), np.uint8).reshape(-1, p.line_size)[:h, :w]
 
 
-def _convert(pic: av.VideoFrame, size: tuple[int, int] | None, code: int,
-             fmt: str) -> np.ndarray:
+def _convert(pic: av.VideoFrame, size: tuple[int, int] | None, code: int, fmt: str) -> np.ndarray:
     """The picture as 8-bit BGR or RGB (``code``/``fmt``), at ``size`` (w, h) or its own.
 
     8-bit 4:2:0 video in the usual limited range (almost every camera and phone) is resized
@@ -113,18 +115,27 @@ def _convert(pic: av.VideoFrame, size: tuple[int, int] | None, code: int,
     """
     w, h = pic.width, pic.height
     tw, th = size or (w, h)
-    if (pic.format.name == "yuv420p" and pic.color_range != 2 and w % 2 == 0 and h % 2 == 0
-            and tw % 2 == 0 and th % 2 == 0):
+    if (
+        pic.format.name == "yuv420p"
+        and pic.color_range != 2
+        and w % 2 == 0
+        and h % 2 == 0
+        and tw % 2 == 0
+        and th % 2 == 0
+    ):
         if size is None:  # the planes one under the other, as OpenCV's I420 expects
             return cv2.cvtColor(pic.to_ndarray(), code)
-        y, u, v = (_plane(pic, 0, w, h), _plane(pic, 1, w // 2, h // 2),
-                   _plane(pic, 2, w // 2, h // 2))
+        y, u, v = (
+            _plane(pic, 0, w, h),
+            _plane(pic, 1, w // 2, h // 2),
+            _plane(pic, 2, w // 2, h // 2),
+        )
         i420 = np.empty((th * 3 // 2, tw), np.uint8)
         flat = i420.reshape(-1)
         n, q = tw * th, tw * th // 4
         cv2.resize(y, (tw, th), dst=i420[:th], interpolation=cv2.INTER_AREA)
-        flat[n:n + q] = cv2.resize(u, (tw // 2, th // 2), interpolation=cv2.INTER_AREA).ravel()
-        flat[n + q:] = cv2.resize(v, (tw // 2, th // 2), interpolation=cv2.INTER_AREA).ravel()
+        flat[n : n + q] = cv2.resize(u, (tw // 2, th // 2), interpolation=cv2.INTER_AREA).ravel()
+        flat[n + q :] = cv2.resize(v, (tw // 2, th // 2), interpolation=cv2.INTER_AREA).ravel()
         return cv2.cvtColor(i420, code)
     if size is None:
         return pic.to_ndarray(format=fmt)
@@ -189,19 +200,28 @@ def probe(path: str | Path) -> VideoInfo:
         fps = _fps(stream)
         first = next(_pictures(container, stream, path), None)
         if first is None:
-            raise VideoError(f"{path}: not a readable video (no decodable video frame: corrupt, "
-                             "truncated or audio only)")
+            raise VideoError(
+                f"{path}: not a readable video (no decodable video frame: corrupt, "
+                "truncated or audio only)"
+            )
         n = stream.frames
         if not n:  # no frame count in the header: from the duration, as OpenCV and ffprobe do
-            dur = (container.duration / av.time_base if container.duration else
-                   float(stream.duration * stream.time_base) if stream.duration else 0.0)
+            dur = (
+                container.duration / av.time_base
+                if container.duration
+                else float(stream.duration * stream.time_base)
+                if stream.duration and stream.time_base
+                else 0.0
+            )
             n = int(np.floor(dur * fps + 0.5)) if np.isfinite(fps) else 0
         rotation = _rotation(first)
         w, h = first.width, first.height
     finally:
         container.close()
     if not np.isfinite(fps) or fps <= 0 or fps > 1000:
-        raise VideoError(f"{path}: frame rate unknown ({fps}); re-encode the clip with a fixed rate")
+        raise VideoError(
+            f"{path}: frame rate unknown ({fps}); re-encode the clip with a fixed rate"
+        )
     if rotation in (90, 270):
         w, h = h, w
     n = max(n, 1)
@@ -293,6 +313,7 @@ class _Reader:
                 return
 
     def read(self) -> tuple[int, float, av.VideoFrame] | None:
+        pic: av.VideoFrame | None
         if self._pending is not None:
             pic, self._pending = self._pending, None
         else:

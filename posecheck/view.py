@@ -9,6 +9,7 @@ depth x share of frames that look like a side view.
 Rear/front: shoulders wide relative to trunk length; front when the nose is clearly (4 cm)
 nearer the camera than the ears, rear otherwise (MediaPipe reports a face from behind too).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,13 @@ class ViewDecision:
     source: str = "auto"  # "auto" or "override"
 
     def as_dict(self) -> dict:
-        return {"view": self.view, "near_side": self.near_side, "facing": self.facing,
-                "confidence": round(self.confidence, 3), "source": self.source}
+        return {
+            "view": self.view,
+            "near_side": self.near_side,
+            "facing": self.facing,
+            "confidence": round(self.confidence, 3),
+            "source": self.source,
+        }
 
 
 def from_override(view: str) -> ViewDecision:
@@ -88,12 +94,15 @@ def classify_view(track: PoseTrack) -> ViewDecision:
 def _facing_votes(xy: np.ndarray, trunk: np.ndarray) -> np.ndarray:
     """(T,) > 0 where the rider faces image-right: nose ahead of the ears, knees ahead of the
     hips and hands ahead of the shoulders (each in trunk lengths, summed)."""
+
     def mid_x(a: L, b: L) -> np.ndarray:
         return (xy[:, a, 0] + xy[:, b, 0]) / 2
 
-    cues = np.stack([
-        xy[:, L.NOSE, 0] - mid_x(L.LEFT_EAR, L.RIGHT_EAR),
-        mid_x(L.LEFT_KNEE, L.RIGHT_KNEE) - mid_x(L.LEFT_HIP, L.RIGHT_HIP),
-        mid_x(L.LEFT_WRIST, L.RIGHT_WRIST) - mid_x(L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
-    ]) / np.maximum(trunk, 1e-6)
+    cues = np.stack(
+        [
+            xy[:, L.NOSE, 0] - mid_x(L.LEFT_EAR, L.RIGHT_EAR),
+            mid_x(L.LEFT_KNEE, L.RIGHT_KNEE) - mid_x(L.LEFT_HIP, L.RIGHT_HIP),
+            mid_x(L.LEFT_WRIST, L.RIGHT_WRIST) - mid_x(L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+        ]
+    ) / np.maximum(trunk, 1e-6)
     return np.nansum(np.sign(cues), axis=0)

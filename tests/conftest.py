@@ -1,4 +1,5 @@
 """Shared fixtures: clips made with ffmpeg, the shared real footage, one real-model analysis."""
+
 from __future__ import annotations
 
 import subprocess
@@ -22,11 +23,25 @@ def run_ffmpeg(*args: str) -> None:
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", *args], check=True)
 
 
-def make_test_clip(path: Path, size: str = "320x240", rate: str = "30", seconds: float = 2.0,
-                   extra: tuple[str, ...] = (), pix_fmt: str = "yuv420p") -> Path:
+def make_test_clip(
+    path: Path,
+    size: str = "320x240",
+    rate: str = "30",
+    seconds: float = 2.0,
+    extra: tuple[str, ...] = (),
+    pix_fmt: str = "yuv420p",
+) -> Path:
     """An ffmpeg test-pattern clip (frame counter burnt in by testsrc)."""
-    run_ffmpeg("-f", "lavfi", "-i", f"testsrc=size={size}:rate={rate}:duration={seconds}",
-               *extra, "-pix_fmt", pix_fmt, str(path))
+    run_ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc=size={size}:rate={rate}:duration={seconds}",
+        *extra,
+        "-pix_fmt",
+        pix_fmt,
+        str(path),
+    )
     return path
 
 

@@ -15,20 +15,30 @@ Confidence ``<metric>_conf`` in [0, 1] per frame is the product of
   guess the whole lower leg); and the shin's length must stay within 10-30% of its median
   (it barely changes in a side view).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from posecheck.landmarks import Landmark as L, side_landmark
+from posecheck.landmarks import Landmark as L
+from posecheck.landmarks import side_landmark
 from posecheck.metrics.angles import COLUMN_JOINTS, side_angles
 from posecheck.metrics.frontal import line_tilt_deg
 from posecheck.metrics.trunk import dorsal_profile, pelvic_tilt_deg, thoracic_rounding_deg
 from posecheck.track import PoseTrack
 from posecheck.view import ViewDecision
 
-SIDE_COLUMNS = ("knee_angle_deg", "hip_angle_deg", "elbow_angle_deg", "shoulder_angle_deg",
-                "ankle_angle_deg", "back_angle_deg", "shrug_ratio", "neck_angle_deg")
+SIDE_COLUMNS = (
+    "knee_angle_deg",
+    "hip_angle_deg",
+    "elbow_angle_deg",
+    "shoulder_angle_deg",
+    "ankle_angle_deg",
+    "back_angle_deg",
+    "shrug_ratio",
+    "neck_angle_deg",
+)
 OUTLINE_COLUMNS = ("thoracic_rounding_deg", "pelvic_tilt_deg")
 FRONTAL_COLUMNS = ("pelvic_obliquity_deg", "shoulder_tilt_deg")
 ALL_COLUMNS = SIDE_COLUMNS + OUTLINE_COLUMNS + FRONTAL_COLUMNS
@@ -38,15 +48,20 @@ IN_FRAME_MARGIN = 0.01
 MIN_WIDTH_SHARE = 0.6
 
 
-def landmark_confidence(raw_visibility: np.ndarray, cleaned_xy: np.ndarray,
-                        size_wh: tuple[int, int]) -> np.ndarray:
+def landmark_confidence(
+    raw_visibility: np.ndarray, cleaned_xy: np.ndarray, size_wh: tuple[int, int]
+) -> np.ndarray:
     """(T, 33) confidence of each cleaned landmark: visibility, 0.5 if interpolated,
     0 if missing or outside the picture."""
     w, h = size_wh
     vis = np.where(np.isnan(raw_visibility), 0.5, raw_visibility)
     x, y = cleaned_xy[..., 0], cleaned_xy[..., 1]
-    inside = ((x >= -IN_FRAME_MARGIN * w) & (x <= (1 + IN_FRAME_MARGIN) * w)
-              & (y >= -IN_FRAME_MARGIN * h) & (y <= (1 + IN_FRAME_MARGIN) * h))
+    inside = (
+        (x >= -IN_FRAME_MARGIN * w)
+        & (x <= (1 + IN_FRAME_MARGIN) * w)
+        & (y >= -IN_FRAME_MARGIN * h)
+        & (y <= (1 + IN_FRAME_MARGIN) * h)
+    )
     return np.where(np.isnan(x), 0.0, np.where(inside, vis, 0.0))
 
 
@@ -60,8 +75,9 @@ def leg_factor(xy: np.ndarray, lm_conf: np.ndarray, side: str) -> np.ndarray:
     if not len(xy):
         return np.zeros(0)
     share = float(np.mean(foot_in))
-    shin = np.linalg.norm(xy[:, side_landmark(side, "KNEE")] - xy[:, side_landmark(side, "ANKLE")],
-                          axis=-1)
+    shin = np.linalg.norm(
+        xy[:, side_landmark(side, "KNEE")] - xy[:, side_landmark(side, "ANKLE")], axis=-1
+    )
     med = np.nanmedian(shin) if np.isfinite(shin).any() else np.nan
     with np.errstate(invalid="ignore"):
         dev = np.abs(shin / med - 1.0)
@@ -69,9 +85,13 @@ def leg_factor(xy: np.ndarray, lm_conf: np.ndarray, side: str) -> np.ndarray:
     return np.where(foot_in, share * np.nan_to_num(constancy), 0.0)
 
 
-def compute_metrics(track: PoseTrack, view: ViewDecision, size_wh: tuple[int, int],
-                    raw_visibility: np.ndarray | None = None,
-                    frame_xy: np.ndarray | None = None) -> pd.DataFrame:
+def compute_metrics(
+    track: PoseTrack,
+    view: ViewDecision,
+    size_wh: tuple[int, int],
+    raw_visibility: np.ndarray | None = None,
+    frame_xy: np.ndarray | None = None,
+) -> pd.DataFrame:
     """One row per analysed frame: ``frame``, ``time_s``, each metric and ``<metric>_conf``.
 
     ``track`` should be cleaned (:func:`posecheck.clean.clean_track`) and, for a tilted
@@ -103,8 +123,10 @@ def compute_metrics(track: PoseTrack, view: ViewDecision, size_wh: tuple[int, in
                 conf[c] = lm_conf[:, trunk_idx].min(axis=1) * outline_ok * view.confidence
     elif view.view in ("rear", "front"):
         xy = track.xy_px
-        for col, a, b in (("pelvic_obliquity_deg", L.LEFT_HIP, L.RIGHT_HIP),
-                          ("shoulder_tilt_deg", L.LEFT_SHOULDER, L.RIGHT_SHOULDER)):
+        for col, a, b in (
+            ("pelvic_obliquity_deg", L.LEFT_HIP, L.RIGHT_HIP),
+            ("shoulder_tilt_deg", L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+        ):
             tilt = line_tilt_deg(xy[:, a], xy[:, b])
             # two points that collapse together (the model losing one of them) give a
             # meaningless line: NaN below MIN_WIDTH_SHARE of the clip's median width

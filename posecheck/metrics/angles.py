@@ -16,6 +16,7 @@ All joint angles are included angles in degrees, 180 = straight, from image land
 Flexion = 180 - included angle. Sign conventions are those of the rider facing either way:
 ``facing`` (+1 image-right, -1 image-left) makes back_angle_deg independent of direction.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,6 +44,7 @@ COLUMN_JOINTS: dict[str, tuple[str, ...]] = {
 
 def side_angles(xy: np.ndarray, side: str, facing: int) -> dict[str, np.ndarray]:
     """The columns above for one side, from image landmarks ``xy`` (T, 33, 2) in pixels."""
+
     def j(name: str) -> np.ndarray:
         return xy[:, side_landmark(side, name)]
 

@@ -11,6 +11,7 @@ metrics never use the labels: the two points of a pair are ordered by image x.
 In a rear view the image-right hip is the rider's right hip; in a front view it is the left.
 Per-stroke hip rocking is the range (max - min) of pelvic_obliquity_deg within a stroke.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -17,6 +17,7 @@ pelvis rolls back (posterior tilt) the lower back rounds and the value rises. It
 anatomical pelvic angle (no landmark sees the pelvis' spines); use its change over a ride.
 Valid views: side.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -47,8 +48,9 @@ def _slope(profile: np.ndarray, lo_hi: tuple[float, float], stations=STATIONS) -
 
 def thoracic_rounding_deg(profile: np.ndarray, stations=STATIONS) -> np.ndarray:
     """Angle between the lower-back and upper-back lines of the dorsal profile (degrees)."""
-    return np.degrees(np.arctan(_slope(profile, LOWER, stations))
-                      - np.arctan(_slope(profile, UPPER, stations)))
+    return np.degrees(
+        np.arctan(_slope(profile, LOWER, stations)) - np.arctan(_slope(profile, UPPER, stations))
+    )
 
 
 def pelvic_tilt_deg(profile: np.ndarray, stations=STATIONS) -> np.ndarray:

@@ -5,14 +5,15 @@ encodes H.264 (with the ffmpeg that ships in the ``imageio-ffmpeg`` wheel) and w
 the clip ``<name>.truth.npz`` (frame, t_s, landmarks_px (T,33,2), the true angles and the
 driven parameters, one array each) and ``<name>.json`` (the scenario: view, fps, onsets).
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -57,8 +58,10 @@ class Scenario:
         crank = (t * self.cadence_rpm / 60.0 * 360.0) % 360.0
         p = replace(self.base, crank_deg=crank)
         # Natural breathing-scale sway so a steady ride is not perfectly constant.
-        changes = {"back_deg": p.back_deg + 0.6 * np.sin(2 * np.pi * t / 7.3),
-                   "shrug_m": p.shrug_m + 0.002 * np.sin(2 * np.pi * t / 5.1)}
+        changes = {
+            "back_deg": p.back_deg + 0.6 * np.sin(2 * np.pi * t / 7.3),
+            "shrug_m": p.shrug_m + 0.002 * np.sin(2 * np.pi * t / 5.1),
+        }
         for name, (onset, full, delta) in self.drifts.items():
             changes[name] = changes.get(name, getattr(p, name)) + delta * ramp(t, onset, full)
         for kind, start, end in self.events:
@@ -79,56 +82,128 @@ class Scenario:
         return replace(p, **changes)
 
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
-    Scenario("fit_check_side", 20.0, description="Steady side-view (right) fit check at 88 rpm."),
-    Scenario("fatigue_side", 180.0, drifts={
-        "shrug_m": (80.0, 150.0, 0.035),
-        "thoracic_bulge": (80.0, 150.0, 0.10),
-        "elbow_deg": (80.0, 150.0, 14.0)},
-        description="Side view (right): fresh for 80 s, then the shoulders creep up, the "
-                    "upper back rounds and the elbows lock out, fully by 150 s."),
-    Scenario("rear_rocking", 20.0, view="rear", base=Posture(crank_deg=0.0, hip_rock_deg=6.0),
-             description="Rear view with the hips rocking 6 degrees each stroke."),
-    # Fatigue-timeline scenarios: 150 s at 15 fps, one sign each with a known onset at 60 s
-    # (fully developed at 100 s), a steady control and transients inside a steady ride.
-    # Rendered by the tests (not committed): `posecheck samples --all` renders them too.
-    *(Scenario(name, 150.0, fps=15.0, drifts=drifts, events=events, description=text)
-      for name, drifts, events, text in (
-          ("steady_side", {}, (), "Steady control: 150 s of unchanged posture."),
-          ("shrug_onset", {"shrug_m": (60.0, 100.0, 0.04)}, (),
-           "Shoulders creep up 4 cm from 60 s, fully by 100 s."),
-          ("elbow_onset", {"elbow_deg": (60.0, 100.0, 15.0)}, (),
-           "Elbows straighten by 15 degrees from 60 s, fully by 100 s."),
-          ("thoracic_onset", {"thoracic_bulge": (60.0, 100.0, 0.10)}, (),
-           "Upper back rounds (bulge +0.10 of the chord) from 60 s, fully by 100 s."),
-          ("pelvic_onset", {"pelvic_tilt_deg": (60.0, 100.0, 15.0)}, (),
-           "Pelvis tips back 15 degrees from 60 s, fully by 100 s."),
-          ("transients_side", {}, (("stand", 42.0, 60.0), ("drink", 75.0, 83.0),
-                                   ("head_turn", 95.0, 99.0), ("hands", 110.0, 128.0)),
-           "Steady ride with a standing effort, a drink, a head turn and a spell on the "
-           "tops, each returning to the same posture."),
-      )),
-)}
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "fit_check_side", 20.0, description="Steady side-view (right) fit check at 88 rpm."
+        ),
+        Scenario(
+            "fatigue_side",
+            180.0,
+            drifts={
+                "shrug_m": (80.0, 150.0, 0.035),
+                "thoracic_bulge": (80.0, 150.0, 0.10),
+                "elbow_deg": (80.0, 150.0, 14.0),
+            },
+            description="Side view (right): fresh for 80 s, then the shoulders creep up, the "
+            "upper back rounds and the elbows lock out, fully by 150 s.",
+        ),
+        Scenario(
+            "rear_rocking",
+            20.0,
+            view="rear",
+            base=Posture(crank_deg=0.0, hip_rock_deg=6.0),
+            description="Rear view with the hips rocking 6 degrees each stroke.",
+        ),
+        # Fatigue-timeline scenarios: 150 s at 15 fps, one sign each with a known onset at 60 s
+        # (fully developed at 100 s), a steady control and transients inside a steady ride.
+        # Rendered by the tests (not committed): `posecheck samples --all` renders them too.
+        *(
+            Scenario(name, 150.0, fps=15.0, drifts=drifts, events=events, description=text)
+            for name, drifts, events, text in (
+                ("steady_side", {}, (), "Steady control: 150 s of unchanged posture."),
+                (
+                    "shrug_onset",
+                    {"shrug_m": (60.0, 100.0, 0.04)},
+                    (),
+                    "Shoulders creep up 4 cm from 60 s, fully by 100 s.",
+                ),
+                (
+                    "elbow_onset",
+                    {"elbow_deg": (60.0, 100.0, 15.0)},
+                    (),
+                    "Elbows straighten by 15 degrees from 60 s, fully by 100 s.",
+                ),
+                (
+                    "thoracic_onset",
+                    {"thoracic_bulge": (60.0, 100.0, 0.10)},
+                    (),
+                    "Upper back rounds (bulge +0.10 of the chord) from 60 s, fully by 100 s.",
+                ),
+                (
+                    "pelvic_onset",
+                    {"pelvic_tilt_deg": (60.0, 100.0, 15.0)},
+                    (),
+                    "Pelvis tips back 15 degrees from 60 s, fully by 100 s.",
+                ),
+                (
+                    "transients_side",
+                    {},
+                    (
+                        ("stand", 42.0, 60.0),
+                        ("drink", 75.0, 83.0),
+                        ("head_turn", 95.0, 99.0),
+                        ("hands", 110.0, 128.0),
+                    ),
+                    "Steady ride with a standing effort, a drink, a head turn and a spell on the "
+                    "tops, each returning to the same posture.",
+                ),
+            )
+        ),
+    )
+}
 # Before/after scenarios for the comparison (20 s, rendered by the tests): the bundled
 # fit_check_side is "before". Saddle 0.640 -> 0.653 m raises the knee at BDC by 5.9 deg;
 # 0.642 m by about 1 deg; the back 8 deg lower stands for lowered bars.
-SCENARIOS.update({s.name: s for s in (
-    Scenario("after_saddle_up", 20.0, base=Posture(crank_deg=0.0, saddle_height_m=0.653),
-             description="Fit check after raising the saddle 13 mm (knee at BDC +5.9 deg)."),
-    Scenario("after_saddle_1deg", 20.0, base=Posture(crank_deg=0.0, saddle_height_m=0.642),
-             description="Fit check after raising the saddle 2 mm (knee at BDC +1 deg)."),
-    Scenario("after_bars_down", 20.0, base=Posture(crank_deg=0.0, back_deg=32.0),
-             description="Fit check after lowering the bars (back angle -8 deg)."),
-)})
+SCENARIOS.update(
+    {
+        s.name: s
+        for s in (
+            Scenario(
+                "after_saddle_up",
+                20.0,
+                base=Posture(crank_deg=0.0, saddle_height_m=0.653),
+                description="Fit check after raising the saddle 13 mm (knee at BDC +5.9 deg).",
+            ),
+            Scenario(
+                "after_saddle_1deg",
+                20.0,
+                base=Posture(crank_deg=0.0, saddle_height_m=0.642),
+                description="Fit check after raising the saddle 2 mm (knee at BDC +1 deg).",
+            ),
+            Scenario(
+                "after_bars_down",
+                20.0,
+                base=Posture(crank_deg=0.0, back_deg=32.0),
+                description="Fit check after lowering the bars (back angle -8 deg).",
+            ),
+        )
+    }
+)
 # Camera scenarios (20 s, rendered by the tests): the fit check filmed with the phone rolled
 # 6 degrees, and with an 18 cm ArUco marker on the wall and the phone rolled -4 degrees.
-SCENARIOS.update({s.name: s for s in (
-    Scenario("fit_check_tilted", 20.0, camera_tilt_deg=6.0,
-             description="Fit check filmed with the phone rolled 6 degrees."),
-    Scenario("fit_check_aruco", 20.0, camera_tilt_deg=-4.0, aruco_cm=18.0,
-             description="Fit check with an 18 cm ArUco marker on the wall, phone rolled -4 "
-                         "degrees."),
-)})
+SCENARIOS.update(
+    {
+        s.name: s
+        for s in (
+            Scenario(
+                "fit_check_tilted",
+                20.0,
+                camera_tilt_deg=6.0,
+                description="Fit check filmed with the phone rolled 6 degrees.",
+            ),
+            Scenario(
+                "fit_check_aruco",
+                20.0,
+                camera_tilt_deg=-4.0,
+                aruco_cm=18.0,
+                description="Fit check with an 18 cm ArUco marker on the wall, phone rolled -4 "
+                "degrees.",
+            ),
+        )
+    }
+)
 #: the scenarios committed in sample_videos/ (small; the app and README use them)
 BUNDLED = ("fit_check_side", "fatigue_side", "rear_rocking")
 
@@ -161,12 +236,13 @@ def paste_marker(img: np.ndarray, side_px: float) -> None:
 
     n = int(round(side_px))
     marker = cv2.aruco.generateImageMarker(
-        cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), ARUCO_ID, n)
+        cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), ARUCO_ID, n
+    )
     pad = max(4, n // 6)
     h, w = img.shape[:2]
     x0, y0 = int(0.1 * w), int(0.1 * h)
-    img[y0 - pad:y0 + n + pad, x0 - pad:x0 + n + pad] = 255
-    img[y0:y0 + n, x0:x0 + n] = marker[..., None]
+    img[y0 - pad : y0 + n + pad, x0 - pad : x0 + n + pad] = 255
+    img[y0 : y0 + n, x0 : x0 + n] = marker[..., None]
 
 
 def tilt_frame(img: np.ndarray, lm: np.ndarray, tilt_deg: float):
@@ -176,13 +252,16 @@ def tilt_frame(img: np.ndarray, lm: np.ndarray, tilt_deg: float):
 
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), tilt_deg, 1.0)
-    out = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REPLICATE)
+    out = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return out, lm @ m[:, :2].T + m[:, 2]
 
 
-def render_clip(sc: Scenario, outdir: str | Path, crf: int = 32,
-                on_frame: Callable[[int, int], None] | None = None) -> Path:
+def render_clip(
+    sc: Scenario,
+    outdir: str | Path,
+    crf: int = 32,
+    on_frame: Callable[[int, int], None] | None = None,
+) -> Path:
     """Render ``sc`` to ``outdir/<name>.mp4`` with its ground truth; returns the clip path."""
     import imageio_ffmpeg
 
@@ -192,11 +271,26 @@ def render_clip(sc: Scenario, outdir: str | Path, crf: int = 32,
     clip = outdir / f"{sc.name}.mp4"
     tmp = outdir / f".{sc.name}.tmp.mp4"
     writer = imageio_ffmpeg.write_frames(
-        str(tmp), sc.size_wh, fps=sc.fps, codec="libx264", pix_fmt_in="bgr24",
-        pix_fmt_out="yuv420p", quality=None, macro_block_size=16,
-        output_params=["-crf", str(crf), "-preset", "slow", "-tune", "animation",
-                       "-g", str(int(sc.fps * 10))],
-        ffmpeg_log_level="error")
+        str(tmp),
+        sc.size_wh,
+        fps=sc.fps,
+        codec="libx264",
+        pix_fmt_in="bgr24",
+        pix_fmt_out="yuv420p",
+        quality=None,
+        macro_block_size=16,
+        output_params=[
+            "-crf",
+            str(crf),
+            "-preset",
+            "slow",
+            "-tune",
+            "animation",
+            "-g",
+            str(int(sc.fps * 10)),
+        ],
+        ffmpeg_log_level="error",
+    )
     writer.send(None)
     lms, truths, params = [], [], []
     for i in range(n):
@@ -211,20 +305,31 @@ def render_clip(sc: Scenario, outdir: str | Path, crf: int = 32,
     writer.close()
     os.replace(tmp, clip)
     f32 = np.float32  # a thousandth of a pixel or degree is plenty; halves the files
-    arrays = {"frame": np.arange(n), "t_s": np.arange(n) / sc.fps,
-              "landmarks_px": np.array(lms, f32)}
+    arrays = {
+        "frame": np.arange(n),
+        "t_s": np.arange(n) / sc.fps,
+        "landmarks_px": np.array(lms, f32),
+    }
     arrays.update({f"truth_{k}": np.array([d[k] for d in truths], f32) for k in truths[0]})
     arrays.update({f"param_{k}": np.array([d[k] for d in params], f32) for k in params[0]})
     np.savez_compressed(outdir / f"{sc.name}.truth.npz", **arrays)
-    meta = {"name": sc.name, "view": sc.view, "fps": sc.fps, "size_wh": list(sc.size_wh),
-            "duration_s": sc.duration_s, "cadence_rpm": sc.cadence_rpm,
-            "drifts": {k: {"onset_s": a, "full_s": b, "change": c}
-                       for k, (a, b, c) in sc.drifts.items()},
-            "events": [{"kind": k, "start_s": a, "end_s": b} for k, a, b in sc.events],
-            "camera_tilt_deg": sc.camera_tilt_deg, "aruco_cm": sc.aruco_cm,
-            "px_per_m": px_per_m(sc),
-            "aruco_side_px": int(round(sc.aruco_cm / 100 * px_per_m(sc))) if sc.aruco_cm else 0,
-            "description": sc.description}
+    meta = {
+        "name": sc.name,
+        "view": sc.view,
+        "fps": sc.fps,
+        "size_wh": list(sc.size_wh),
+        "duration_s": sc.duration_s,
+        "cadence_rpm": sc.cadence_rpm,
+        "drifts": {
+            k: {"onset_s": a, "full_s": b, "change": c} for k, (a, b, c) in sc.drifts.items()
+        },
+        "events": [{"kind": k, "start_s": a, "end_s": b} for k, a, b in sc.events],
+        "camera_tilt_deg": sc.camera_tilt_deg,
+        "aruco_cm": sc.aruco_cm,
+        "px_per_m": px_per_m(sc),
+        "aruco_side_px": int(round(sc.aruco_cm / 100 * px_per_m(sc))) if sc.aruco_cm else 0,
+        "description": sc.description,
+    }
     (outdir / f"{sc.name}.json").write_text(json.dumps(meta, indent=2))
     return clip
 

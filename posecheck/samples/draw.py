@@ -4,6 +4,7 @@ Colours are BGR. Shapes are shaded capsules and polygons, anti-aliased; the near
 drawn over the far side, which is darker. No landmark is computed here: the caller passes
 pixel positions computed in :mod:`posecheck.samples.rider`.
 """
+
 from __future__ import annotations
 
 import cv2
@@ -42,8 +43,18 @@ def polygon(img: np.ndarray, pts: np.ndarray, color) -> None:
 
 
 def ellipse(img, center, axes, angle_deg, color) -> None:
-    cv2.ellipse(img, _p(center), (int(axes[0] * 16), int(axes[1] * 16)), angle_deg, 0, 360,
-                color, -1, cv2.LINE_AA, shift=4)
+    cv2.ellipse(
+        img,
+        _p(center),
+        (int(axes[0] * 16), int(axes[1] * 16)),
+        angle_deg,
+        0,
+        360,
+        color,
+        -1,
+        cv2.LINE_AA,
+        shift=4,
+    )
 
 
 def background(h: int, w: int, floor_y: int, seed: int = 0) -> np.ndarray:
@@ -61,8 +72,9 @@ def quad_bezier(p0: np.ndarray, c: np.ndarray, p2: np.ndarray, n: int = 24) -> n
     return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * c + t**2 * p2
 
 
-def torso_side(img, hip, shoulder, neck, bulge: float, pelvic_tilt_deg: float, scale: float,
-               facing: int) -> None:
+def torso_side(
+    img, hip, shoulder, neck, bulge: float, pelvic_tilt_deg: float, scale: float, facing: int
+) -> None:
     """Trunk seen from the side: a dorsal Bezier outline bulging by ``bulge`` x chord.
 
     ``hip``, ``shoulder`` and ``neck`` are pixels; ``scale`` is pixels per metre; ``facing``
@@ -91,17 +103,31 @@ def torso_side(img, hip, shoulder, neck, bulge: float, pelvic_tilt_deg: float, s
     belly = hip - n * 0.12 * scale + u * 0.12 * scale
     groin = hip - n * 0.07 * scale - u * 0.06 * scale
     neck_front = neck - n * 0.05 * scale
-    outline = np.vstack([[sacrum], dorsal, [neck + n * 0.03 * scale], [neck_front], [chest],
-                         [belly], [groin]])
+    outline = np.vstack(
+        [[sacrum], dorsal, [neck + n * 0.03 * scale], [neck_front], [chest], [belly], [groin]]
+    )
     polygon(img, outline, JERSEY)
     # Shorts over the pelvis.
-    pelvis = np.array([sacrum, low_back, low_back + u * 0.08 * scale, belly - u * 0.04 * scale,
-                       groin, hip - u * 0.08 * scale])
+    pelvis = np.array(
+        [
+            sacrum,
+            low_back,
+            low_back + u * 0.08 * scale,
+            belly - u * 0.04 * scale,
+            groin,
+            hip - u * 0.08 * scale,
+        ]
+    )
     polygon(img, pelvis, SHORTS)
     # A soft highlight along the back.
-    cv2.polylines(img, [np.round(dorsal[3:-3] - n * 0.02 * scale).astype(np.int32)], False,
-                  tuple(min(255, int(c * 1.3 + 15)) for c in JERSEY), max(2, int(0.02 * scale)),
-                  cv2.LINE_AA)
+    cv2.polylines(
+        img,
+        [np.round(dorsal[3:-3] - n * 0.02 * scale).astype(np.int32)],
+        False,
+        tuple(min(255, int(c * 1.3 + 15)) for c in JERSEY),
+        max(2, int(0.02 * scale)),
+        cv2.LINE_AA,
+    )
 
 
 def head_side(img, head, scale: float, facing: int) -> None:
@@ -109,19 +135,45 @@ def head_side(img, head, scale: float, facing: int) -> None:
     ellipse(img, head, (r * 1.02, r * 1.12), 0, SKIN)
     # Hair over the back and top of the head (OpenCV angles run clockwise from +x).
     start, end = (110, 300) if facing > 0 else (240, 430)
-    cv2.ellipse(img, _p(head + np.array([-facing * 0.012 * scale, -0.01 * scale])),
-                (int(r * 16), int(r * 1.1 * 16)), 0, start, end, HAIR, -1, cv2.LINE_AA, shift=4)
+    cv2.ellipse(
+        img,
+        _p(head + np.array([-facing * 0.012 * scale, -0.01 * scale])),
+        (int(r * 16), int(r * 1.1 * 16)),
+        0,
+        start,
+        end,
+        HAIR,
+        -1,
+        cv2.LINE_AA,
+        shift=4,
+    )
     # Nose, eye, mouth and ear in profile.
     nose = head + np.array([facing * r * 1.02, r * 0.12])
-    tri = np.array([nose + [0, -0.25 * r], nose + [facing * 0.22 * r, 0.12 * r],
-                    nose + [0, 0.22 * r]])
+    tri = np.array(
+        [nose + [0, -0.25 * r], nose + [facing * 0.22 * r, 0.12 * r], nose + [0, 0.22 * r]]
+    )
     polygon(img, tri, SKIN)
-    cv2.circle(img, _p(head + np.array([facing * 0.62 * r, -0.15 * r])), int(0.09 * r * 16),
-               (40, 30, 30), -1, cv2.LINE_AA, shift=4)
-    cv2.line(img, _p(head + np.array([facing * 0.7 * r, 0.52 * r])),
-             _p(head + np.array([facing * 0.95 * r, 0.5 * r])), (60, 60, 140), max(1, int(r * 0.08)),
-             cv2.LINE_AA, shift=4)
-    ellipse(img, head + np.array([-facing * 0.12 * r, 0.05 * r]), (0.16 * r, 0.24 * r), 0, SKIN_DARK)
+    cv2.circle(
+        img,
+        _p(head + np.array([facing * 0.62 * r, -0.15 * r])),
+        int(0.09 * r * 16),
+        (40, 30, 30),
+        -1,
+        cv2.LINE_AA,
+        shift=4,
+    )
+    cv2.line(
+        img,
+        _p(head + np.array([facing * 0.7 * r, 0.52 * r])),
+        _p(head + np.array([facing * 0.95 * r, 0.5 * r])),
+        (60, 60, 140),
+        max(1, int(r * 0.08)),
+        cv2.LINE_AA,
+        shift=4,
+    )
+    ellipse(
+        img, head + np.array([-facing * 0.12 * r, 0.05 * r]), (0.16 * r, 0.24 * r), 0, SKIN_DARK
+    )
 
 
 def head_rear(img, head, scale: float) -> None:
@@ -130,16 +182,25 @@ def head_rear(img, head, scale: float) -> None:
     ellipse(img, head + np.array([0, -0.08 * r]), (r * 0.97, r * 1.08), 0, HAIR)
     for s in (-1, 1):
         ellipse(img, head + np.array([s * 0.95 * r, 0.1 * r]), (0.15 * r, 0.25 * r), 0, SKIN_DARK)
-    capsule(img, head + np.array([0, 0.8 * r]), head + np.array([0, 1.4 * r]), 0.55 * r * 2 * 0.55,
-            SKIN)
+    capsule(
+        img, head + np.array([0, 0.8 * r]), head + np.array([0, 1.4 * r]), 0.55 * r * 2 * 0.55, SKIN
+    )
 
 
 def wheel(img, center, radius: float) -> None:
-    cv2.circle(img, _p(center), int(radius * 16), TYRE, max(2, int(radius * 0.09)), cv2.LINE_AA,
-               shift=4)
+    cv2.circle(
+        img, _p(center), int(radius * 16), TYRE, max(2, int(radius * 0.09)), cv2.LINE_AA, shift=4
+    )
     cv2.circle(img, _p(center), int(radius * 0.9 * 16), (150, 150, 150), 1, cv2.LINE_AA, shift=4)
     for k in range(12):
         a = np.radians(k * 30)
-        cv2.line(img, _p(center), _p(center + radius * 0.9 * np.array([np.cos(a), np.sin(a)])),
-                 (170, 170, 170), 1, cv2.LINE_AA, shift=4)
+        cv2.line(
+            img,
+            _p(center),
+            _p(center + radius * 0.9 * np.array([np.cos(a), np.sin(a)])),
+            (170, 170, 170),
+            1,
+            cv2.LINE_AA,
+            shift=4,
+        )
     cv2.circle(img, _p(center), int(radius * 0.08 * 16), METAL, -1, cv2.LINE_AA, shift=4)

@@ -5,14 +5,12 @@ the bottom bracket) and projected to pixels. Everything the drawing is driven by
 returned as ground truth: landmark pixel positions (BlazePose indices), the true included
 angles and the posture parameters.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
-
-from posecheck.landmarks import N_LANDMARKS, Landmark as L
 
 # Segment lengths, metres (a rider of about 1.78 m).
 THIGH_M = 0.44
@@ -84,8 +82,15 @@ def leg_points(p: Posture, phase_offset_deg: float = 0.0) -> dict[str, np.ndarra
     knee = _ik_two_link(hip, ankle, THIGH_M, SHIN_M, bend=+1)  # knee forward and up
     toe = pedal + 0.07 * _unit(foot_deg + 180)
     heel = ankle + 0.07 * _unit(foot_deg - 70)
-    return {"hip": hip, "knee": knee, "ankle": ankle, "heel": heel, "toe": toe, "pedal": pedal,
-            "saddle": saddle}
+    return {
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": heel,
+        "toe": toe,
+        "pedal": pedal,
+        "saddle": saddle,
+    }
 
 
 def upper_points(p: Posture, hip: np.ndarray) -> dict[str, np.ndarray]:
@@ -99,15 +104,28 @@ def upper_points(p: Posture, hip: np.ndarray) -> dict[str, np.ndarray]:
     eye = head + np.array([0.07, 0.02])
     mouth = head + np.array([0.085, -0.05])
     # Hands at a distance set by the included elbow angle along a fixed drop line.
-    reach = np.sqrt(UPPER_ARM_M**2 + FOREARM_M**2
-                    - 2 * UPPER_ARM_M * FOREARM_M * np.cos(np.radians(p.elbow_deg)))
+    reach = np.sqrt(
+        UPPER_ARM_M**2
+        + FOREARM_M**2
+        - 2 * UPPER_ARM_M * FOREARM_M * np.cos(np.radians(p.elbow_deg))
+    )
     wrist = shoulder + reach * _unit(-p.hand_drop_deg)
     elbow = _ik_two_link(shoulder, wrist, UPPER_ARM_M, FOREARM_M, bend=-1)  # elbow down/back
     hand_dir = _unit(-p.hand_drop_deg + 15)
-    return {"shoulder": shoulder, "neck": neck, "head": head, "ear": ear, "nose": nose, "eye": eye,
-            "mouth": mouth, "elbow": elbow, "wrist": wrist,
-            "index": wrist + 0.08 * hand_dir, "pinky": wrist + 0.07 * _unit(-p.hand_drop_deg + 35),
-            "thumb": wrist + 0.05 * _unit(-p.hand_drop_deg - 20)}
+    return {
+        "shoulder": shoulder,
+        "neck": neck,
+        "head": head,
+        "ear": ear,
+        "nose": nose,
+        "eye": eye,
+        "mouth": mouth,
+        "elbow": elbow,
+        "wrist": wrist,
+        "index": wrist + 0.08 * hand_dir,
+        "pinky": wrist + 0.07 * _unit(-p.hand_drop_deg + 35),
+        "thumb": wrist + 0.05 * _unit(-p.hand_drop_deg - 20),
+    }
 
 
 def included_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:

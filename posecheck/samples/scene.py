@@ -1,12 +1,20 @@
 """Compose one rendered frame (side or rear view) and its ground-truth landmarks in pixels."""
+
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from posecheck.landmarks import N_LANDMARKS, Landmark as L
+from posecheck.landmarks import N_LANDMARKS
+from posecheck.landmarks import Landmark as L
 from posecheck.samples import draw
-from posecheck.samples.rider import (Posture, included_angle_deg, leg_points,
-                                     thoracic_rounding_deg, upper_points)
+from posecheck.samples.rider import (
+    Posture,
+    included_angle_deg,
+    leg_points,
+    thoracic_rounding_deg,
+    upper_points,
+)
 
 REAR_HUB = np.array([-0.41, 0.07])
 FRONT_HUB = np.array([0.59, 0.07])
@@ -24,7 +32,7 @@ class Camera:
         self.scale = scale or h / 1.95
         self.origin = np.array([w * 0.5 - facing * 0.08 * self.scale, h - 0.33 * self.scale])
 
-    def px(self, xy: np.ndarray) -> np.ndarray:
+    def px(self, xy: ArrayLike) -> np.ndarray:
         xy = np.asarray(xy, float)
         return self.origin + self.scale * np.stack([self.facing * xy[..., 0], -xy[..., 1]], -1)
 
@@ -42,8 +50,10 @@ def truth_angles(near: dict[str, np.ndarray]) -> dict[str, float]:
         "shoulder_angle_deg": included_angle_deg(near["hip"], near["shoulder"], near["elbow"]),
         "ankle_angle_deg": included_angle_deg(near["knee"], near["ankle"], near["toe"]),
         "back_angle_deg": float(np.degrees(np.arctan2(*(near["shoulder"] - near["hip"])[::-1]))),
-        "shrug_ratio": float(np.linalg.norm(near["ear"] - near["shoulder"])
-                             / np.linalg.norm(near["shoulder"] - near["hip"])),
+        "shrug_ratio": float(
+            np.linalg.norm(near["ear"] - near["shoulder"])
+            / np.linalg.norm(near["shoulder"] - near["hip"])
+        ),
     }
 
 
@@ -84,16 +94,28 @@ def render_side(p: Posture, size_wh=(640, 480), facing: int = 1):
     saddle = P["saddle"]
     head_top = cam.px([0.50, 0.70])
     bar = P["wrist"] + np.array([cam.facing * 0.02 * s, 0.03 * s])
-    for a, b in ((rh, bb), (rh, saddle), (bb, saddle), (bb, head_top), (saddle, head_top),
-                 (head_top, fh)):
+    for a, b in (
+        (rh, bb),
+        (rh, saddle),
+        (bb, saddle),
+        (bb, head_top),
+        (saddle, head_top),
+        (head_top, fh),
+    ):
         draw.capsule(img, a, b, 0.035 * s, draw.FRAME)
     draw.capsule(img, head_top, bar, 0.03 * s, draw.METAL)
-    draw.capsule(img, saddle + np.array([-cam.facing * 0.1 * s, 0]),
-                 saddle + np.array([cam.facing * 0.08 * s, 0]), 0.035 * s, (20, 20, 20))
+    draw.capsule(
+        img,
+        saddle + np.array([-cam.facing * 0.1 * s, 0]),
+        saddle + np.array([cam.facing * 0.08 * s, 0]),
+        0.035 * s,
+        (20, 20, 20),
+    )
     draw.capsule(img, bb, F["pedal"], 0.025 * s, draw.METAL)
     # Trunk, near leg, head, near arm.
-    draw.torso_side(img, P["hip"], P["shoulder"], P["neck"], p.thoracic_bulge,
-                    p.pelvic_tilt_deg, s, cam.facing)
+    draw.torso_side(
+        img, P["hip"], P["shoulder"], P["neck"], p.thoracic_bulge, p.pelvic_tilt_deg, s, cam.facing
+    )
     draw.capsule(img, P["neck"], P["head"], 0.1 * s, draw.SKIN)
     draw.head_side(img, P["head"], s, cam.facing)
     draw.capsule(img, bb, P["pedal"], 0.025 * s, draw.METAL)
@@ -105,10 +127,19 @@ def render_side(p: Posture, size_wh=(640, 480), facing: int = 1):
     lm = np.full((N_LANDMARKS, 2), np.nan)
     near_side, far_side = ("RIGHT", "LEFT") if facing > 0 else ("LEFT", "RIGHT")
     for side, pts in ((near_side, P), (far_side, F)):
-        for joint, key in (("SHOULDER", "shoulder"), ("ELBOW", "elbow"), ("WRIST", "wrist"),
-                           ("HIP", "hip"), ("KNEE", "knee"), ("ANKLE", "ankle"),
-                           ("HEEL", "heel"), ("FOOT_INDEX", "toe"), ("INDEX", "index"),
-                           ("PINKY", "pinky"), ("THUMB", "thumb")):
+        for joint, key in (
+            ("SHOULDER", "shoulder"),
+            ("ELBOW", "elbow"),
+            ("WRIST", "wrist"),
+            ("HIP", "hip"),
+            ("KNEE", "knee"),
+            ("ANKLE", "ankle"),
+            ("HEEL", "heel"),
+            ("FOOT_INDEX", "toe"),
+            ("INDEX", "index"),
+            ("PINKY", "pinky"),
+            ("THUMB", "thumb"),
+        ):
             _set(lm, L[f"{side}_{joint}"], pts[key])
     _set(lm, L[f"{near_side}_EAR"], P["ear"])
     _set(lm, L[f"{near_side}_EYE"], P["eye"])
@@ -178,30 +209,49 @@ def render_rear(p: Posture, size_wh=(640, 480)):
     ls, rs = pts["LEFT_SHOULDER"], pts["RIGHT_SHOULDER"]
     lh, rh = pts["LEFT_HIP"], pts["RIGHT_HIP"]
     mid_h = (lh + rh) / 2
-    out = np.array([lh + (lh - mid_h) * 0.6, ls + [-0.03 * scale, -0.02 * scale],
-                    rs + [0.03 * scale, -0.02 * scale], rh + (rh - mid_h) * 0.6])
+    out = np.array(
+        [
+            lh + (lh - mid_h) * 0.6,
+            ls + [-0.03 * scale, -0.02 * scale],
+            rs + [0.03 * scale, -0.02 * scale],
+            rh + (rh - mid_h) * 0.6,
+        ]
+    )
     for side in ("LEFT", "RIGHT"):
         draw.capsule(img, pts[f"{side}_SHOULDER"], pts[f"{side}_ELBOW"], 0.09 * scale, draw.JERSEY)
         draw.capsule(img, pts[f"{side}_ELBOW"], pts[f"{side}_WRIST"], 0.07 * scale, draw.SKIN)
     draw.head_rear(img, head, scale)
     draw.polygon(img, out, draw.JERSEY)
-    shorts = np.array([lh + (lh - mid_h) * 0.7 + [0, 0.05 * scale], lh + (lh - mid_h) * 0.6
-                       + [0, -0.06 * scale], rh + (rh - mid_h) * 0.6 + [0, -0.06 * scale],
-                       rh + (rh - mid_h) * 0.7 + [0, 0.05 * scale]])
+    shorts = np.array(
+        [
+            lh + (lh - mid_h) * 0.7 + [0, 0.05 * scale],
+            lh + (lh - mid_h) * 0.6 + [0, -0.06 * scale],
+            rh + (rh - mid_h) * 0.6 + [0, -0.06 * scale],
+            rh + (rh - mid_h) * 0.7 + [0, 0.05 * scale],
+        ]
+    )
     draw.polygon(img, shorts, draw.SHORTS)
     # The saddle's tail, seat stays and the rear wheel are nearer the camera than the rider.
-    draw.capsule(img, px(-0.05, pelvis[1] - 0.085), px(0.05, pelvis[1] - 0.085), 0.04 * scale,
-                 (20, 20, 20))
+    draw.capsule(
+        img, px(-0.05, pelvis[1] - 0.085), px(0.05, pelvis[1] - 0.085), 0.04 * scale, (20, 20, 20)
+    )
     for sgn in (-1, 1):
         draw.capsule(img, hub, px(sgn * 0.03, pelvis[1] - 0.15), 0.02 * scale, draw.FRAME)
-    draw.capsule(img, px(0, FLOOR_Y + 0.02), px(0, REAR_HUB[1] + WHEEL_R), 0.035 * scale,
-                 draw.TYRE)
+    draw.capsule(img, px(0, FLOOR_Y + 0.02), px(0, REAR_HUB[1] + WHEEL_R), 0.035 * scale, draw.TYRE)
     draw.capsule(img, hub + [-0.06 * scale, 0], hub + [0.06 * scale, 0], 0.02 * scale, draw.METAL)
 
     lm = np.full((N_LANDMARKS, 2), np.nan)
     for k, v in pts.items():
         if k in L.__members__:
             lm[L[k]] = v
-    truth = {"pelvic_obliquity_deg": float(np.degrees(np.arctan2(
-        -(pts["RIGHT_HIP"][1] - pts["LEFT_HIP"][1]), pts["RIGHT_HIP"][0] - pts["LEFT_HIP"][0])))}
+    truth = {
+        "pelvic_obliquity_deg": float(
+            np.degrees(
+                np.arctan2(
+                    -(pts["RIGHT_HIP"][1] - pts["LEFT_HIP"][1]),
+                    pts["RIGHT_HIP"][0] - pts["LEFT_HIP"][0],
+                )
+            )
+        )
+    }
     return img, lm, truth

@@ -1,4 +1,5 @@
 """Helpers for the Streamlit app: where things live, and analysis without Streamlit imports."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ def safe_filename(name: str) -> str:
     base = SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip("._") or "upload"
     stem, suffix = (base.rsplit(".", 1) + [""])[:2] if "." in base else (base, "")
     suffix = f".{suffix[:10]}" if suffix else ""
-    return stem[:120 - len(suffix)] + suffix  # long names keep their suffix
+    return stem[: 120 - len(suffix)] + suffix  # long names keep their suffix
 
 
 class UploadError(ValueError):
@@ -64,8 +65,9 @@ def store_upload(name: str, data, limit_mb: float) -> Path:
         raise UploadError(f"{name}: file is empty (0 bytes)")
     safe = safe_filename(name)
     if Path(safe).suffix.lower() not in VIDEO_SUFFIXES:
-        raise UploadError(f"{name}: not a video file name (expected one of "
-                          f"{', '.join(VIDEO_SUFFIXES)})")
+        raise UploadError(
+            f"{name}: not a video file name (expected one of {', '.join(VIDEO_SUFFIXES)})"
+        )
     folder = data_root() / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.part"):
@@ -94,8 +96,15 @@ def analysis_dir(video: Path) -> Path:
 
 def list_analyses() -> list[Path]:
     root = data_root() / "analyses"
-    return sorted((p for p in root.glob("*") if (p / "summary.json").exists()),
-                  key=lambda p: p.stat().st_mtime, reverse=True) if root.exists() else []
+    return (
+        sorted(
+            (p for p in root.glob("*") if (p / "summary.json").exists()),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        if root.exists()
+        else []
+    )
 
 
 def profiles_dir() -> Path:

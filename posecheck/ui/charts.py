@@ -1,5 +1,6 @@
 """Altair charts for the app and the report: metric timelines with the baseline band, flagged
 periods and onsets; tension and collapse scores; per-metric distributions."""
+
 from __future__ import annotations
 
 import altair as alt
@@ -7,18 +8,19 @@ import numpy as np
 import pandas as pd
 
 from posecheck.fatigue import SIGN_BY_METRIC
+from posecheck.labels import LABELS
 
-LABELS = {"shrug_ratio": "Shoulder shrug (ear-to-shoulder / trunk)",
-          "elbow_angle_deg": "Elbow angle (°, 180 = straight)",
-          "neck_angle_deg": "Neck angle (°, head against trunk)",
-          "thoracic_rounding_deg": "Upper-back rounding (°)",
-          "back_angle_deg": "Back angle (° above horizontal)",
-          "pelvic_tilt_deg": "Pelvic tilt proxy (°)",
-          "hip_rocking_deg": "Hip rocking per stroke (°)"}
+#: what the chart builders return (altair's typing of .properties() on layers and facets)
+Chart = alt.LayerChart | alt.FacetChart
 
 
-def metric_timeline(timeline: pd.DataFrame, findings: dict, metric: str,
-                    marker_s: float | None = None, height: int = 180) -> alt.Chart:
+def metric_timeline(
+    timeline: pd.DataFrame,
+    findings: dict,
+    metric: str,
+    marker_s: float | None = None,
+    height: int = 180,
+) -> Chart:
     """One metric per stroke over the ride: the baseline band (median +/- threshold), the
     sustained drift shaded, the onset as a dashed rule and an optional time marker."""
     base_info = findings["baseline"]["per_metric"].get(metric)
@@ -26,65 +28,112 @@ def metric_timeline(timeline: pd.DataFrame, findings: dict, metric: str,
     x = alt.X("time_s:Q", title="ride time (s)")
     layers = []
     if base_info:
-        lo, hi = (base_info["median"] - base_info["threshold"],
-                  base_info["median"] + base_info["threshold"])
-        band = pd.DataFrame({"x0": [findings["baseline"]["start_s"]],
-                             "x1": [float(timeline["time_s"].max())], "lo": [lo], "hi": [hi]})
-        layers.append(alt.Chart(band).mark_rect(opacity=0.15, color="#2e7d32").encode(
-            x="x0:Q", x2="x1:Q", y="lo:Q", y2="hi:Q"))
-        fresh = pd.DataFrame({"x0": [findings["baseline"]["start_s"]],
-                              "x1": [findings["baseline"]["end_s"]]})
-        layers.append(alt.Chart(fresh).mark_rect(opacity=0.08, color="#1565c0").encode(
-            x="x0:Q", x2="x1:Q"))
+        lo, hi = (
+            base_info["median"] - base_info["threshold"],
+            base_info["median"] + base_info["threshold"],
+        )
+        band = pd.DataFrame(
+            {
+                "x0": [findings["baseline"]["start_s"]],
+                "x1": [float(timeline["time_s"].max())],
+                "lo": [lo],
+                "hi": [hi],
+            }
+        )
+        layers.append(
+            alt.Chart(band)
+            .mark_rect(opacity=0.15, color="#2e7d32")
+            .encode(x="x0:Q", x2="x1:Q", y="lo:Q", y2="hi:Q")
+        )
+        fresh = pd.DataFrame(
+            {"x0": [findings["baseline"]["start_s"]], "x1": [findings["baseline"]["end_s"]]}
+        )
+        layers.append(
+            alt.Chart(fresh).mark_rect(opacity=0.08, color="#1565c0").encode(x="x0:Q", x2="x1:Q")
+        )
     for f in findings["findings"]:
         if f["metric"] != metric:
             continue
         span = pd.DataFrame({"x0": [f["onset_s"]], "x1": [f["sustained_until_s"]]})
-        layers.append(alt.Chart(span).mark_rect(opacity=0.15, color="#c62828").encode(
-            x="x0:Q", x2="x1:Q"))
+        layers.append(
+            alt.Chart(span).mark_rect(opacity=0.15, color="#c62828").encode(x="x0:Q", x2="x1:Q")
+        )
         onset = pd.DataFrame({"t": [f["onset_s"]], "label": [f"onset {f['onset']}"]})
-        layers.append(alt.Chart(onset).mark_rule(color="#c62828", strokeDash=[6, 3]).encode(
-            x="t:Q", tooltip="label:N"))
-    layers.append(alt.Chart(df).mark_line(color="#37474f").encode(
-        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-        tooltip=["time_s:Q", "value:Q"]))
+        layers.append(
+            alt.Chart(onset)
+            .mark_rule(color="#c62828", strokeDash=[6, 3])
+            .encode(x="t:Q", tooltip="label:N")
+        )
+    layers.append(
+        alt.Chart(df)
+        .mark_line(color="#37474f")
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+            tooltip=["time_s:Q", "value:Q"],
+        )
+    )
     if marker_s is not None:
-        layers.append(alt.Chart(pd.DataFrame({"t": [marker_s]})).mark_rule(
-            color="#ff8f00", size=2).encode(x="t:Q"))
+        layers.append(
+            alt.Chart(pd.DataFrame({"t": [marker_s]}))
+            .mark_rule(color="#ff8f00", size=2)
+            .encode(x="t:Q")
+        )
     return alt.layer(*layers).properties(title=LABELS.get(metric, metric), height=height)
 
 
-def scores_chart(timeline: pd.DataFrame, marker_s: float | None = None) -> alt.Chart:
+def scores_chart(timeline: pd.DataFrame, marker_s: float | None = None) -> Chart:
     cols = [c for c in ("tension_score", "collapse_score") if c in timeline]
     df = timeline.melt(id_vars="time_s", value_vars=cols, var_name="score", value_name="value")
     df["score"] = df["score"].str.replace("_score", "")
-    chart = alt.Chart(df).mark_line().encode(
-        x=alt.X("time_s:Q", title="ride time (s)"),
-        y=alt.Y("value:Q", title="score (1 = one sign at its threshold)"),
-        color=alt.Color("score:N", scale=alt.Scale(domain=["tension", "collapse"],
-                                                   range=["#ef6c00", "#6a1b9a"])))
-    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[4, 4],
-                                                          color="#999").encode(y="y:Q")
+    chart = (
+        alt.Chart(df)
+        .mark_line()
+        .encode(
+            x=alt.X("time_s:Q", title="ride time (s)"),
+            y=alt.Y("value:Q", title="score (1 = one sign at its threshold)"),
+            color=alt.Color(
+                "score:N",
+                scale=alt.Scale(domain=["tension", "collapse"], range=["#ef6c00", "#6a1b9a"]),
+            ),
+        )
+    )
+    one = (
+        alt.Chart(pd.DataFrame({"y": [1.0]}))
+        .mark_rule(strokeDash=[4, 4], color="#999")
+        .encode(y="y:Q")
+    )
     layers = [chart, one]
     if marker_s is not None:
-        layers.append(alt.Chart(pd.DataFrame({"t": [marker_s]})).mark_rule(
-            color="#ff8f00", size=2).encode(x="t:Q"))
+        layers.append(
+            alt.Chart(pd.DataFrame({"t": [marker_s]}))
+            .mark_rule(color="#ff8f00", size=2)
+            .encode(x="t:Q")
+        )
     return alt.layer(*layers).properties(title="Tension and collapse over the ride", height=200)
 
 
-def distribution(strokes: pd.DataFrame, column: str, low: float, high: float,
-                 title: str) -> alt.Chart:
+def distribution(strokes: pd.DataFrame, column: str, low: float, high: float, title: str) -> Chart:
     """Histogram of one per-stroke value with the published range shaded."""
     df = strokes[[column]].dropna()
     lo = float(np.floor(min(low, df[column].min()) - 3)) if len(df) else low - 3
     hi = float(np.ceil(max(high, df[column].max()) + 3)) if len(df) else high + 3
     x_scale = alt.Scale(domain=[lo, hi])
-    band = alt.Chart(pd.DataFrame({"lo": [low], "hi": [high]})).mark_rect(
-        opacity=0.15, color="#2e7d32").encode(x=alt.X("lo:Q", scale=x_scale), x2="hi:Q")
-    hist = alt.Chart(df).mark_bar(color="#455a64").encode(
-        x=alt.X(f"{column}:Q", bin=alt.Bin(step=1, extent=[lo, hi]), scale=x_scale,
-                title=title),
-        y=alt.Y("count()", title="strokes"))
+    band = (
+        alt.Chart(pd.DataFrame({"lo": [low], "hi": [high]}))
+        .mark_rect(opacity=0.15, color="#2e7d32")
+        .encode(x=alt.X("lo:Q", scale=x_scale), x2="hi:Q")
+    )
+    hist = (
+        alt.Chart(df)
+        .mark_bar(color="#455a64")
+        .encode(
+            x=alt.X(
+                f"{column}:Q", bin=alt.Bin(step=1, extent=[lo, hi]), scale=x_scale, title=title
+            ),
+            y=alt.Y("count()", title="strokes"),
+        )
+    )
     return alt.layer(band, hist).properties(height=160)
 
 
@@ -92,16 +141,23 @@ def watched_metrics(timeline: pd.DataFrame) -> list[str]:
     return [m for m in SIGN_BY_METRIC if m in timeline and timeline[m].notna().any()]
 
 
-def phase_chart(cmp) -> alt.Chart:
+def phase_chart(cmp) -> Chart:
     """Mean curves over the crank cycle (0-100%) for both sides of a comparison, one panel per
     metric, with a +/- 1 SD band."""
     df = cmp.curves.copy()
     df["who"] = np.where(df["side"] == "a", cmp.label_a, cmp.label_b)
     df["lo"], df["hi"] = df["mean"] - df["sd"], df["mean"] + df["sd"]
-    base = alt.Chart().encode(x=alt.X("phase_pct:Q", title="crank cycle (%; 0 = TDC)"),
-                                color=alt.Color("who:N", title=None))
-    band = base.mark_area(opacity=0.2).encode(y=alt.Y("lo:Q", title="degrees",
-                                                      scale=alt.Scale(zero=False)), y2="hi:Q")
+    base = alt.Chart().encode(
+        x=alt.X("phase_pct:Q", title="crank cycle (%; 0 = TDC)"),
+        color=alt.Color("who:N", title=None),
+    )
+    band = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("lo:Q", title="degrees", scale=alt.Scale(zero=False)), y2="hi:Q"
+    )
     line = base.mark_line().encode(y="mean:Q")
-    return alt.layer(band, line, data=df).properties(height=150, width=260).facet(
-        facet=alt.Facet("metric:N", title=None), columns=3).resolve_scale(y="independent")
+    return (
+        alt.layer(band, line, data=df)
+        .properties(height=150, width=260)
+        .facet(facet=alt.Facet("metric:N", title=None), columns=3)
+        .resolve_scale(y="independent")
+    )

@@ -2,6 +2,7 @@
 
 The analysis itself runs once with the real model (session fixture); the app's own paths are
 exercised on that analysis, on bad uploads and on clips with no rider."""
+
 import shutil
 
 import pytest

@@ -3,10 +3,10 @@
 Starts `streamlit run app.py` on a free port, analyses the bundled fit-check sample with the
 real model, waits for the results and checks what a rider and a fitter see. Full-page
 screenshots go to tests/e2e/artifacts/ (ignored by git) to be looked at."""
+
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -44,9 +44,24 @@ def server(data):
     env = dict(os.environ, POSECHECK_DATA=str(data))
     log = open(data / "server.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -70,8 +85,9 @@ def page(server):
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox"])
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
         pg = browser.new_page(viewport={"width": 1400, "height": 2600})
         pg.goto(server)
         yield pg
@@ -143,8 +159,15 @@ def test_hostile_and_broken_uploads_in_the_browser(page, data):
     page.get_by_text("Upload a clip").click()
     picker = page.locator("[data-testid='stSidebar'] input[type='file']")
     picker.wait_for(state="attached", timeout=30_000)
-    picker.set_input_files(files=[{"name": "not a video.mp4", "mimeType": "video/mp4",
-                                   "buffer": b"just some text, not a video\n" * 100}])
+    picker.set_input_files(
+        files=[
+            {
+                "name": "not a video.mp4",
+                "mimeType": "video/mp4",
+                "buffer": b"just some text, not a video\n" * 100,
+            }
+        ]
+    )
     page.get_by_text("not a video.mp4").first.wait_for(timeout=30_000)
     _settle(page)
     page.get_by_role("button", name="Analyse").click()
@@ -157,8 +180,9 @@ def test_hostile_and_broken_uploads_in_the_browser(page, data):
     assert not [p for p in uploads.iterdir() if p.name.endswith("not_a_video.mp4")]
 
     clip = (ROOT / "sample_videos" / "fit_check_side.mp4").read_bytes()
-    picker.set_input_files(files=[{"name": "../../Evil <ride>.mp4", "mimeType": "video/mp4",
-                                   "buffer": clip}])
+    picker.set_input_files(
+        files=[{"name": "../../Evil <ride>.mp4", "mimeType": "video/mp4", "buffer": clip}]
+    )
     page.get_by_text("<ride>.mp4").first.wait_for(timeout=30_000)
     _settle(page)  # the upload's rerun must finish, or the click is lost in it
     page.get_by_role("button", name="Analyse").click()

@@ -1,4 +1,5 @@
 """`posecheck batch`: a folder of clips, locally and on a Dask cluster the test starts."""
+
 import pandas as pd
 import pytest
 
@@ -14,9 +15,21 @@ def folder(tmp_path_factory):
     d = tmp_path_factory.mktemp("clips")
     (d / "rider_b").mkdir()
     for name, start in (("a.mp4", 0), ("rider_b/b.mov", 5)):
-        run_ffmpeg("-ss", str(start), "-i", str(SAMPLES / "fit_check_side.mp4"), "-t", "3",
-                   "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-                   str(d / name))
+        run_ffmpeg(
+            "-ss",
+            str(start),
+            "-i",
+            str(SAMPLES / "fit_check_side.mp4"),
+            "-t",
+            "3",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            str(d / name),
+        )
     (d / "notes.mp4").write_text("not a video")
     return d
 
@@ -41,8 +54,12 @@ def test_local_batch_then_skip(folder, tmp_path, capsys):
 def test_batch_on_a_dask_cluster(folder, tmp_path):
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         table = batch(folder, tmp_path / "dask", scheduler=client).set_index("video")
         workers_used = len(client.scheduler_info()["workers"])
     print(table[["status", "strokes", "seconds"]])

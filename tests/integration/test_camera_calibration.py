@@ -1,4 +1,5 @@
 """Camera tilt and scale correction, and stored rider baselines, on rendered clips."""
+
 import json
 
 import numpy as np
@@ -15,8 +16,10 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory):
     root = tmp_path_factory.mktemp("camera")
-    return {n: render_clip(SCENARIOS[n], root)
-            for n in ("fit_check_tilted", "fit_check_aruco", "after_bars_down")}
+    return {
+        n: render_clip(SCENARIOS[n], root)
+        for n in ("fit_check_tilted", "fit_check_aruco", "after_bars_down")
+    }
 
 
 def _back(a) -> float:
@@ -28,8 +31,10 @@ def test_tilted_phone_corrected_through_the_profile(clips, fit_check_analysis, t
     raw = analyze(clips["fit_check_tilted"], tmp_path / "raw", reports=False)
     prof = {"camera": {"tilt_deg": 6.0}}
     fixed = analyze(clips["fit_check_tilted"], tmp_path / "fixed", profile=prof, reports=False)
-    print(f"back angle: upright {upright:.2f}, tilted 6 deg uncorrected {_back(raw):.2f}, "
-          f"corrected {_back(fixed):.2f} (tolerance 1)")
+    print(
+        f"back angle: upright {upright:.2f}, tilted 6 deg uncorrected {_back(raw):.2f}, "
+        f"corrected {_back(fixed):.2f} (tolerance 1)"
+    )
     assert abs(_back(raw) - upright) > 4  # the tilt really shows...
     assert abs(_back(fixed) - upright) < 1.0  # ...and the profile removes it
     assert fixed.summary["camera"]["source"] == "profile"
@@ -52,14 +57,20 @@ def test_level_line_sets_the_tilt(clips, fit_check_analysis, tmp_path):
 def test_aruco_marker_gives_tilt_and_scale(clips, fit_check_analysis, tmp_path):
     meta = json.loads(clips["fit_check_aruco"].with_suffix(".json").read_text())
     truth_cm_per_px = meta["aruco_cm"] / meta["aruco_side_px"]
-    a = analyze(clips["fit_check_aruco"], tmp_path / "aruco",
-                profile={"camera": {"aruco_marker_cm": 18.0}}, reports=False)
+    a = analyze(
+        clips["fit_check_aruco"],
+        tmp_path / "aruco",
+        profile={"camera": {"aruco_marker_cm": 18.0}},
+        reports=False,
+    )
     cam = a.summary["camera"]
     err = cam["cm_per_px"] / truth_cm_per_px - 1
-    print(f"aruco: tilt {cam['tilt_deg']:+.2f} (truth -4), scale {cam['cm_per_px']:.4f} cm/px "
-          f"(truth {truth_cm_per_px:.4f}, error {100 * err:+.2f}%), back angle "
-          f"{_back(a):.2f} vs upright {_back(fit_check_analysis):.2f}; distances "
-          f"{a.summary['distances_cm']}")
+    print(
+        f"aruco: tilt {cam['tilt_deg']:+.2f} (truth -4), scale {cam['cm_per_px']:.4f} cm/px "
+        f"(truth {truth_cm_per_px:.4f}, error {100 * err:+.2f}%), back angle "
+        f"{_back(a):.2f} vs upright {_back(fit_check_analysis):.2f}; distances "
+        f"{a.summary['distances_cm']}"
+    )
     assert cam["source"] == "aruco"
     assert cam["tilt_deg"] == pytest.approx(-4.0, abs=0.5)
     assert abs(err) < 0.02
@@ -68,19 +79,22 @@ def test_aruco_marker_gives_tilt_and_scale(clips, fit_check_analysis, tmp_path):
     assert a.summary["distances_cm"]["hip_to_wrist_drop_cm"] is not None
 
 
-def test_stored_baseline_changes_a_ride_tired_from_the_start(clips, fit_check_analysis,
-                                                             tmp_path):
+def test_stored_baseline_changes_a_ride_tired_from_the_start(clips, fit_check_analysis, tmp_path):
     """Calibrate on the fresh fit check; a ride with the back 8 degrees lower throughout shows
     nothing against its own first minutes but a finding against the stored baseline."""
     profile = tmp_path / "anna.toml"
-    assert main(["calibrate", str(fit_check_analysis.outdir), "--rider", "anna", "-o",
-                 str(profile)]) == 0
+    assert (
+        main(["calibrate", str(fit_check_analysis.outdir), "--rider", "anna", "-o", str(profile)])
+        == 0
+    )
     prof = load_profile(profile)
     assert prof["baseline"]["back_angle_deg"]["median"] == pytest.approx(
-        _back(fit_check_analysis), abs=0.5)
+        _back(fit_check_analysis), abs=0.5
+    )
     own = analyze(clips["after_bars_down"], tmp_path / "own", sustain_s=10.0, reports=False)
-    stored = analyze(clips["after_bars_down"], tmp_path / "stored", profile=prof,
-                     sustain_s=10.0, reports=False)
+    stored = analyze(
+        clips["after_bars_down"], tmp_path / "stored", profile=prof, sustain_s=10.0, reports=False
+    )
     print("own baseline:", own.findings["headline"], "| stored:", stored.findings["headline"])
     assert "back_angle_deg" not in {f["metric"] for f in own.findings["findings"]}
     found = {f["metric"]: f for f in stored.findings["findings"]}

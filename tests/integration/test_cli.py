@@ -1,4 +1,5 @@
 """``posecheck analyze`` as a user runs it: a real process, real files, real exit codes."""
+
 import json
 import subprocess
 import sys
@@ -8,13 +9,25 @@ import pytest
 
 from tests.conftest import SAMPLES, make_test_clip
 
-BASIC = ["knee_angle_deg", "hip_angle_deg", "elbow_angle_deg", "shoulder_angle_deg",
-         "ankle_angle_deg", "back_angle_deg", "shrug_ratio"]
+BASIC = [
+    "knee_angle_deg",
+    "hip_angle_deg",
+    "elbow_angle_deg",
+    "shoulder_angle_deg",
+    "ankle_angle_deg",
+    "back_angle_deg",
+    "shrug_ratio",
+]
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "posecheck", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "posecheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=900,
+    )
 
 
 @pytest.mark.model
@@ -49,15 +62,19 @@ def _file(name, data: bytes):
         path = tmp_path / name
         path.write_bytes(data)
         return path
+
     return make
 
 
-@pytest.mark.parametrize("make,problem", [
-    (lambda p: p / "missing.mp4", "not found"),
-    (_file("empty.mp4", b""), "empty"),
-    (_file("notes.mp4", b"my ride notes\n" * 100), "not a readable video"),
-    (_truncated, "video"),
-])
+@pytest.mark.parametrize(
+    "make,problem",
+    [
+        (lambda p: p / "missing.mp4", "not found"),
+        (_file("empty.mp4", b""), "empty"),
+        (_file("notes.mp4", b"my ride notes\n" * 100), "not a readable video"),
+        (_truncated, "video"),
+    ],
+)
 def test_bad_input_exit_2_with_one_line(tmp_path, make, problem):
     path = make(tmp_path)
     r = run_cli("analyze", path, "-o", tmp_path / "out")

@@ -1,7 +1,7 @@
 """Before/after on rendered clips with known differences, and the reports, with the real model."""
+
 import re
 
-import numpy as np
 import pytest
 
 from posecheck.cli import main
@@ -16,8 +16,10 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="module")
 def afters(tmp_path_factory):
     root = tmp_path_factory.mktemp("after")
-    return {n: analyze(render_clip(SCENARIOS[n], root), root / f"{n}_out", workers=2)
-            for n in ("after_saddle_up", "after_saddle_1deg", "after_bars_down")}
+    return {
+        n: analyze(render_clip(SCENARIOS[n], root), root / f"{n}_out", workers=2)
+        for n in ("after_saddle_up", "after_saddle_1deg", "after_bars_down")
+    }
 
 
 def _row(cmp, measure):
@@ -31,15 +33,20 @@ def test_comparing_an_analysis_with_itself(fit_check_analysis):
     assert (cmp.deltas["verdict"] == "within noise").all()
 
 
-@pytest.mark.parametrize("name,measure,truth", [
-    ("after_saddle_up", "knee_at_bdc_deg", 5.9),
-    ("after_bars_down", "back_mean_deg", -8.0),
-])
+@pytest.mark.parametrize(
+    "name,measure,truth",
+    [
+        ("after_saddle_up", "knee_at_bdc_deg", 5.9),
+        ("after_bars_down", "back_mean_deg", -8.0),
+    ],
+)
 def test_known_fit_changes_are_recovered(fit_check_analysis, afters, name, measure, truth):
     cmp = compare_analyses(fit_check_analysis, afters[name])
     r = _row(cmp, measure)
-    print(f"{name}: {measure} {r.before:.2f} -> {r.after:.2f}, change {r.change:+.2f} "
-          f"(truth {truth:+.1f}, tolerance 2.0), spread {r.stroke_spread:.2f}: {r.verdict}")
+    print(
+        f"{name}: {measure} {r.before:.2f} -> {r.after:.2f}, change {r.change:+.2f} "
+        f"(truth {truth:+.1f}, tolerance 2.0), spread {r.stroke_spread:.2f}: {r.verdict}"
+    )
     assert r.change == pytest.approx(truth, abs=2.0)
     assert r.verdict == "real change"
 
@@ -56,11 +63,24 @@ def test_side_by_side_and_compare_command(fit_check_analysis, afters, tmp_path):
     img = side_by_side(fit_check_analysis, afters["after_saddle_up"])
     assert img is not None and img.shape == (480, 2 * 640 + 8, 3)
     out = tmp_path / "cmp"
-    code = main(["compare", str(fit_check_analysis.outdir), str(afters["after_saddle_up"].outdir),
-                 "-o", str(out)])
+    code = main(
+        [
+            "compare",
+            str(fit_check_analysis.outdir),
+            str(afters["after_saddle_up"].outdir),
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0
-    for f in ("comparison.csv", "comparison.json", "phase_curves.csv", "side_by_side_bdc.png",
-              "report.html", "report.pdf"):
+    for f in (
+        "comparison.csv",
+        "comparison.json",
+        "phase_curves.csv",
+        "side_by_side_bdc.png",
+        "report.html",
+        "report.pdf",
+    ):
         assert (out / f).stat().st_size > 0, f
     assert "Comparison:" in (out / "report.html").read_text()
 
@@ -85,8 +105,13 @@ def test_reports_are_self_contained_and_render(fatigue_analysis, tmp_path):
     doc = html_path.read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", doc), "external reference"
     assert "http://" not in doc and "https://" not in doc
-    for text in ("Fit angles per stroke", "Bottom dead centre", "Your elbows began locking out",
-                 "What helps", "Millour"):
+    for text in (
+        "Fit angles per stroke",
+        "Bottom dead centre",
+        "Your elbows began locking out",
+        "What helps",
+        "Millour",
+    ):
         assert text in doc, text
     assert doc.count("data:image/png;base64,") >= 2
     pdf = pdfium.PdfDocument(str(pdf_path))

@@ -2,6 +2,7 @@
 
 Each scenario is rendered by the project's own generator into a temporary folder (they are
 not committed), analysed with MediaPipe (two workers) and judged against its script."""
+
 import json
 
 import pytest
@@ -13,13 +14,20 @@ from tests.conftest import SAMPLES
 pytestmark = pytest.mark.model
 
 #: scenario -> the one finding expected (None: a steady ride)
-EXPECTED = {"steady_side": None, "transients_side": None,
-            "shrug_onset": "shrug_ratio", "elbow_onset": "elbow_angle_deg",
-            "thoracic_onset": "thoracic_rounding_deg", "pelvic_onset": "pelvic_tilt_deg"}
+EXPECTED = {
+    "steady_side": None,
+    "transients_side": None,
+    "shrug_onset": "shrug_ratio",
+    "elbow_onset": "elbow_angle_deg",
+    "thoracic_onset": "thoracic_rounding_deg",
+    "pelvic_onset": "pelvic_tilt_deg",
+}
 #: metrics that follow another sign through the outline (documented confound): rounding of the
 #: whole back also steepens the lower-back slope the pelvic proxy reads, and vice versa
-ALSO_ALLOWED = {"thoracic_rounding_deg": {"pelvic_tilt_deg"},
-                "pelvic_tilt_deg": {"thoracic_rounding_deg"}}
+ALSO_ALLOWED = {
+    "thoracic_rounding_deg": {"pelvic_tilt_deg"},
+    "pelvic_tilt_deg": {"thoracic_rounding_deg"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +44,10 @@ def scenario_results(tmp_path_factory):
 def test_scenario_findings(scenario_results, name):
     a = scenario_results[name]
     found = [f["metric"] for f in a.findings["findings"]]
-    print(f"{name}: {a.findings['headline']} | findings {found} | position changes "
-          f"{len(a.findings['position_changes'])}")
+    print(
+        f"{name}: {a.findings['headline']} | findings {found} | position changes "
+        f"{len(a.findings['position_changes'])}"
+    )
     expected = EXPECTED[name]
     on_disk = json.loads((a.outdir / "findings.json").read_text())
     assert on_disk["findings"] == a.findings["findings"]
@@ -52,8 +62,10 @@ def test_scenario_findings(scenario_results, name):
     truth_onset = next(iter(onset.values()))[0]
     # the issue's acceptance: within 10% of the ride's length of the programmed onset
     tol = 0.1 * SCENARIOS[name].duration_s
-    print(f"{name}: onset {f['onset_s']:.1f} s (truth {truth_onset:.0f} s, tolerance {tol:.0f} s)"
-          f", change {f['change']:+.1f} {f['change_unit']}, confidence {f['confidence']:.2f}")
+    print(
+        f"{name}: onset {f['onset_s']:.1f} s (truth {truth_onset:.0f} s, tolerance {tol:.0f} s)"
+        f", change {f['change']:+.1f} {f['change_unit']}, confidence {f['confidence']:.2f}"
+    )
     assert abs(f["onset_s"] - truth_onset) <= tol, f
     assert f["confidence"] >= 0.5, f
 
@@ -62,8 +74,12 @@ def test_transients_are_reported_as_position_changes(scenario_results):
     a = scenario_results["transients_side"]
     changes = a.findings["position_changes"]
     starts = sorted({round(e["start_s"]) for e in changes})
-    print("transients: position changes start at", starts,
-          "standing strokes", a.summary["pedalling"].get("standing_strokes"))
+    print(
+        "transients: position changes start at",
+        starts,
+        "standing strokes",
+        a.summary["pedalling"].get("standing_strokes"),
+    )
     events = SCENARIOS["transients_side"].events
     seen = [any(abs(s - start) <= 6 for s in starts) for _, start, _ in events]
     # the standing effort, the drink and the spell on the tops move the tracked posture;
@@ -76,8 +92,13 @@ def test_transients_are_reported_as_position_changes(scenario_results):
 def test_bundled_fatigue_sample(fatigue_analysis):
     a = fatigue_analysis
     found = {f["metric"]: f for f in a.findings["findings"]}
-    print("fatigue_side findings:", {k: (v["onset_s"], v["change"], v["change_unit"],
-                                         v["confidence"]) for k, v in found.items()})
+    print(
+        "fatigue_side findings:",
+        {
+            k: (v["onset_s"], v["change"], v["change_unit"], v["confidence"])
+            for k, v in found.items()
+        },
+    )
     for metric in ("shrug_ratio", "elbow_angle_deg", "thoracic_rounding_deg"):
         assert metric in found, found
     # truth: onset 80 s for all three
@@ -93,15 +114,20 @@ def test_bundled_fatigue_sample(fatigue_analysis):
 def test_long_mode_matches_full_mode(fatigue_analysis, tmp_path):
     """Long mode (windows of 10 s every 20 s here) finds the same signs at nearby onsets."""
     prof = {"analysis": {"long_window_s": 10.0, "long_every_s": 20.0}}
-    long_ = analyze(SAMPLES / "fatigue_side.mp4", tmp_path / "long", mode="long", workers=2,
-                    profile=prof)
+    long_ = analyze(
+        SAMPLES / "fatigue_side.mp4", tmp_path / "long", mode="long", workers=2, profile=prof
+    )
     full = {f["metric"]: f for f in fatigue_analysis.findings["findings"]}
     got = {f["metric"]: f for f in long_.findings["findings"]}
-    print("long vs full onsets:", {k: (got[k]["onset_s"], full[k]["onset_s"]) for k in got
-                                   if k in full}, "frames", len(long_.track),
-          "of", len(fatigue_analysis.track))
-    assert long_.summary["mode"] == "long" and len(long_.track) < 0.6 * len(
-        fatigue_analysis.track)
+    print(
+        "long vs full onsets:",
+        {k: (got[k]["onset_s"], full[k]["onset_s"]) for k in got if k in full},
+        "frames",
+        len(long_.track),
+        "of",
+        len(fatigue_analysis.track),
+    )
+    assert long_.summary["mode"] == "long" and len(long_.track) < 0.6 * len(fatigue_analysis.track)
     assert set(got) == set(full)
     for metric in got:
         assert abs(got[metric]["onset_s"] - full[metric]["onset_s"]) <= 18

@@ -1,4 +1,5 @@
 """The real MediaPipe full model: golden landmarks, empty frames, the rendered samples."""
+
 import json
 
 import numpy as np
@@ -18,8 +19,9 @@ def test_golden_landmarks_within_mediapipe_margin(footage):
     gold = footage / "mediapipe_golden"
     if not gold.is_dir():
         pytest.skip(f"{gold} absent")
-    expected = np.array(json.loads((gold / "expected_landmarks.json").read_text())
-                        ["expected"]["full"])
+    expected = np.array(
+        json.loads((gold / "expected_landmarks.json").read_text())["expected"]["full"]
+    )
     img = cv2.imread(str(gold / "test_image.jpg"))
     est = MediaPipePose()
     try:
@@ -46,8 +48,9 @@ def test_frame_without_person_is_empty_not_an_error():
 
 def _near_side_error(track, truth, side):
     joints = [L[f"{side}_{j}"] for j in ("SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE")]
-    err = np.linalg.norm(track.xy_px[:, joints] - truth["landmarks_px"][track.frame][:, joints],
-                         axis=-1)
+    err = np.linalg.norm(
+        track.xy_px[:, joints] - truth["landmarks_px"][track.frame][:, joints], axis=-1
+    )
     return {j.name: float(np.nanmedian(e)) for j, e in zip(joints, err.T)}
 
 
@@ -55,8 +58,10 @@ def test_fit_check_detection_and_landmark_error(fit_check_analysis):
     a = fit_check_analysis
     truth = load_truth(SAMPLES / "fit_check_side.mp4")
     errs = _near_side_error(a.track, truth, "RIGHT")
-    print(f"fit check: detection {a.track.detection_rate:.1%}; median near-side error px "
-          + ", ".join(f"{k} {v:.1f}" for k, v in errs.items()))
+    print(
+        f"fit check: detection {a.track.detection_rate:.1%}; median near-side error px "
+        + ", ".join(f"{k} {v:.1f}" for k, v in errs.items())
+    )
     assert a.track.detection_rate >= 0.95
     # 640x480 clip, about 250 px per metre: 20 px is 8 cm, a joint-centre ambiguity.
     assert max(errs.values()) < 20, errs
@@ -67,8 +72,14 @@ def test_fit_check_angles_against_truth(fit_check_analysis):
     truth = load_truth(SAMPLES / "fit_check_side.mp4")
     # MediaPipe against digitised markers: 3-9 deg typical (Bini et al. 2023); the ankle is
     # poor there and here (median 23 deg on this render), so it is not held to a tolerance.
-    tol = {"knee_angle_deg": 6.0, "hip_angle_deg": 8.0, "elbow_angle_deg": 5.0,
-           "shoulder_angle_deg": 6.0, "back_angle_deg": 5.0, "shrug_ratio": 0.08}
+    tol = {
+        "knee_angle_deg": 6.0,
+        "hip_angle_deg": 8.0,
+        "elbow_angle_deg": 5.0,
+        "shoulder_angle_deg": 6.0,
+        "back_angle_deg": 5.0,
+        "shrug_ratio": 0.08,
+    }
     lines = []
     for col, t in tol.items():
         err = a.metrics[col].to_numpy() - truth[f"truth_{col}"][a.track.frame]
@@ -91,10 +102,12 @@ def test_fit_check_strokes_against_truth(fit_check_analysis):
     err_ms = 1000 * np.abs(bdc[:, None] - bdc_truth[None]).min(axis=1)
     knee_truth = np.interp(bdc, truth["t_s"], truth["truth_knee_angle_deg"])
     knee_err = s["knee_at_bdc_deg"].dropna().to_numpy() - knee_truth
-    print(f"fit check strokes: {len(s)} of {len(bdc_truth)} true BDCs, cadence median "
-          f"{s['cadence_rpm'].median():.2f} rpm (truth 88), BDC timing error median "
-          f"{np.median(err_ms):.1f} ms, max {err_ms.max():.1f} ms; knee at BDC error mean "
-          f"{knee_err.mean():+.1f} deg, max |{np.abs(knee_err).max():.1f}|")
+    print(
+        f"fit check strokes: {len(s)} of {len(bdc_truth)} true BDCs, cadence median "
+        f"{s['cadence_rpm'].median():.2f} rpm (truth 88), BDC timing error median "
+        f"{np.median(err_ms):.1f} ms, max {err_ms.max():.1f} ms; knee at BDC error mean "
+        f"{knee_err.mean():+.1f} deg, max |{np.abs(knee_err).max():.1f}|"
+    )
     assert len(s) >= len(bdc_truth) - 3
     assert s["cadence_rpm"].median() == pytest.approx(88.0, abs=0.5)
     assert (s["cadence_rpm"] - 88.0).abs().max() < 3.0
@@ -104,14 +117,16 @@ def test_fit_check_strokes_against_truth(fit_check_analysis):
 
 
 @pytest.mark.parametrize("name", ["fit_check_side", "rear_rocking", "fatigue_side"])
-def test_every_sample_is_detected(tmp_path_factory, name, fit_check_analysis,
-                                  fatigue_analysis):
+def test_every_sample_is_detected(tmp_path_factory, name, fit_check_analysis, fatigue_analysis):
     from posecheck.pipeline import analyze
 
-    a = {"fit_check_side": fit_check_analysis, "fatigue_side": fatigue_analysis}.get(name) \
-        or analyze(SAMPLES / f"{name}.mp4", tmp_path_factory.mktemp(name))
-    print(f"{name}: rider found in {a.track.detection_rate:.1%} of {len(a.track)} frames, "
-          f"view {a.view.view}")
+    a = {"fit_check_side": fit_check_analysis, "fatigue_side": fatigue_analysis}.get(
+        name
+    ) or analyze(SAMPLES / f"{name}.mp4", tmp_path_factory.mktemp(name))
+    print(
+        f"{name}: rider found in {a.track.detection_rate:.1%} of {len(a.track)} frames, "
+        f"view {a.view.view}"
+    )
     assert a.track.detection_rate >= 0.95
     expected_view = json.loads((SAMPLES / f"{name}.json").read_text())["view"]
     assert a.view.view == expected_view

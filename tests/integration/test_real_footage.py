@@ -1,4 +1,5 @@
 """Real trainer footage (../shared/footage, skipped when absent): view, strokes, leg trust."""
+
 import numpy as np
 import pytest
 
@@ -7,9 +8,12 @@ from posecheck.ranges import MIN_CONF
 
 pytestmark = pytest.mark.model
 
-TRAINER = {"nstallmann_trainer_side_right": "right", "dataroots_trainer_side_left_15fps": "left",
-           "enduroboy_trainer_side_left_60fps": "left",
-           "accoumar_trainer_aero_side_right": "right"}
+TRAINER = {
+    "nstallmann_trainer_side_right": "right",
+    "dataroots_trainer_side_left_15fps": "left",
+    "enduroboy_trainer_side_left_60fps": "left",
+    "accoumar_trainer_aero_side_right": "right",
+}
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +27,10 @@ def real(footage, tmp_path_factory):
 def test_near_side_of_real_riders(real, name):
     a = real[name]
     expected = TRAINER.get(name, "right")
-    print(f"{name}: view {a.view.view} conf {a.view.confidence:.2f}, "
-          f"detection {a.track.detection_rate:.1%}")
+    print(
+        f"{name}: view {a.view.view} conf {a.view.confidence:.2f}, "
+        f"detection {a.track.detection_rate:.1%}"
+    )
     assert a.view.near_side == expected and a.view.confidence >= 0.8
     assert a.track.detection_rate >= 0.95
 
@@ -47,8 +53,10 @@ def test_real_riders_pedal_at_a_plausible_steady_cadence(real, name):
 def test_feet_cut_off_gives_low_leg_confidence_and_no_leg_verdicts(real):
     a = real["accoumar_feet_cut_off_1080p"]
     m = a.metrics
-    print(f"feet cut off: knee conf median {m['knee_angle_deg_conf'].median():.2f}, back conf "
-          f"{m['back_angle_deg_conf'].median():.2f}; {a.summary['pedalling']['statement']}")
+    print(
+        f"feet cut off: knee conf median {m['knee_angle_deg_conf'].median():.2f}, back conf "
+        f"{m['back_angle_deg_conf'].median():.2f}; {a.summary['pedalling']['statement']}"
+    )
     # never enough for a range verdict (which needs MIN_CONF), mostly zero
     assert m["knee_angle_deg_conf"].max() < MIN_CONF and m["knee_angle_deg_conf"].median() == 0
     assert m["ankle_angle_deg_conf"].max() < MIN_CONF

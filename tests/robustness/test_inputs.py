@@ -1,6 +1,7 @@
 """Bad and awkward inputs, made by the tests themselves (ffmpeg, byte editing). Each case
 asserts its outcome: exit code 2 and a one-line message naming the file and the problem, or
 a result that says what it could and could not measure. Never a traceback."""
+
 from __future__ import annotations
 
 import json
@@ -24,12 +25,13 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
 
 
 def _one_line(err: str) -> str:
-    lines = [l for l in err.splitlines() if l.startswith("posecheck:")]
+    lines = [ln for ln in err.splitlines() if ln.startswith("posecheck:")]
     assert len(lines) == 1, err
     return lines[0]
 
 
 # --- files that are not usable videos: exit 2, one line, the file named -------------------
+
 
 def _text(p):
     p.write_text("not a video at all\n")
@@ -40,14 +42,22 @@ def _empty(p):
 
 
 def _png(p):
-    run_ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48:rate=1", "-frames:v", "1",
-               str(p.with_suffix(".png")))
+    run_ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=64x48:rate=1",
+        "-frames:v",
+        "1",
+        str(p.with_suffix(".png")),
+    )
     shutil.move(p.with_suffix(".png"), p)
 
 
 def _audio(p):
-    run_ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", "-f", "mp4",
-               str(p))
+    run_ffmpeg(
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", "-f", "mp4", str(p)
+    )
 
 
 def _zero_frames(p):
@@ -58,11 +68,17 @@ def _truncated(p):
     p.write_bytes(FIT.read_bytes()[:100_000])
 
 
-@pytest.mark.parametrize("make,problem", [
-    (_text, "not a readable video"), (_empty, "empty"), (_png, "still image, not a video"),
-    (_audio, "no decodable video stream"), (_zero_frames, "not a readable video"),
-    (_truncated, "not a readable video"),
-])
+@pytest.mark.parametrize(
+    "make,problem",
+    [
+        (_text, "not a readable video"),
+        (_empty, "empty"),
+        (_png, "still image, not a video"),
+        (_audio, "no decodable video stream"),
+        (_zero_frames, "not a readable video"),
+        (_truncated, "not a readable video"),
+    ],
+)
 def test_unusable_files(tmp_path, capsys, make, problem):
     clip = tmp_path / "clip.mp4"
     make(clip)
@@ -83,7 +99,7 @@ def test_damaged_mid_stream_says_how_much_was_read(tmp_path, capsys):
     and says so."""
     data = bytearray(FIT.read_bytes())
     n = len(data)
-    data[n // 3:n // 3 + 20_000] = bytes(20_000)
+    data[n // 3 : n // 3 + 20_000] = bytes(20_000)
     clip = tmp_path / "damaged.mp4"
     clip.write_bytes(bytes(data))
     code, _, err = run_cli(capsys, clip, "-o", tmp_path / "out")
@@ -97,8 +113,10 @@ def test_damaged_mid_stream_says_how_much_was_read(tmp_path, capsys):
 
 # --- awkward but valid videos ----------------------------------------------------------
 
-@pytest.mark.parametrize("rate,fps", [("24000/1001", 23.976), ("60000/1001", 59.94),
-                                      ("120", 120.0), ("240", 240.0)])
+
+@pytest.mark.parametrize(
+    "rate,fps", [("24000/1001", 23.976), ("60000/1001", 59.94), ("120", 120.0), ("240", 240.0)]
+)
 def test_odd_frame_rates(tmp_path, rate, fps):
     clip = make_test_clip(tmp_path / "c.mp4", rate=rate, seconds=1.0)
     info = probe(clip)
@@ -114,8 +132,19 @@ def test_variable_frame_rate_keeps_true_timestamps(tmp_path):
     src = make_test_clip(tmp_path / "src.mp4", rate="30", seconds=2.0)
     vfr = tmp_path / "vfr.mkv"
     # slow the second half down: 1/30 s steps, then 1/15 s steps
-    run_ffmpeg("-i", str(src), "-vf", "setpts='if(lt(N,30),N/30,1+(N-30)/15)/TB'", "-fps_mode",
-               "vfr", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(vfr))
+    run_ffmpeg(
+        "-i",
+        str(src),
+        "-vf",
+        "setpts='if(lt(N,30),N/30,1+(N-30)/15)/TB'",
+        "-fps_mode",
+        "vfr",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        str(vfr),
+    )
     t = np.array([f.t_s for f in iter_frames(vfr)])
     steps = np.diff(t)
     assert np.median(steps[:25]) == pytest.approx(1 / 30, abs=0.003)
@@ -125,8 +154,21 @@ def test_variable_frame_rate_keeps_true_timestamps(tmp_path):
 @pytest.mark.model
 def test_4k_clip_is_analysed(tmp_path, capsys):
     clip = tmp_path / "fit4k.mp4"
-    run_ffmpeg("-i", str(FIT), "-t", "3", "-vf", "scale=3840:2160", "-c:v", "libx264",
-               "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(clip))
+    run_ffmpeg(
+        "-i",
+        str(FIT),
+        "-t",
+        "3",
+        "-vf",
+        "scale=3840:2160",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        str(clip),
+    )
     code, out, _ = run_cli(capsys, clip, "-o", tmp_path / "out")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert code == 0 and summary["video"]["width"] == 3840
@@ -134,18 +176,31 @@ def test_4k_clip_is_analysed(tmp_path, capsys):
 
 
 @pytest.mark.model
-def test_phone_clip_stored_sideways_with_rotation_metadata(tmp_path, capsys,
-                                                           fit_check_analysis):
+def test_phone_clip_stored_sideways_with_rotation_metadata(tmp_path, capsys, fit_check_analysis):
     """Phones store portrait or turned footage sideways plus a display rotation. The frames
     are turned upright before the model: same view and the same angles as the upright clip."""
     import pandas as pd
 
     sideways = tmp_path / "sideways.mp4"
-    run_ffmpeg("-i", str(FIT), "-vf", "transpose=2", "-c:v", "libx264", "-preset", "veryfast",
-               "-crf", "18", "-pix_fmt", "yuv420p", str(tmp_path / "stored.mp4"))
+    run_ffmpeg(
+        "-i",
+        str(FIT),
+        "-vf",
+        "transpose=2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "18",
+        "-pix_fmt",
+        "yuv420p",
+        str(tmp_path / "stored.mp4"),
+    )
     # stored turned 90 deg counter-clockwise: the display matrix turns it back clockwise
-    run_ffmpeg("-display_rotation", "-90", "-i", str(tmp_path / "stored.mp4"), "-c", "copy",
-               str(sideways))
+    run_ffmpeg(
+        "-display_rotation", "-90", "-i", str(tmp_path / "stored.mp4"), "-c", "copy", str(sideways)
+    )
     code, _, _ = run_cli(capsys, sideways, "-o", tmp_path / "out")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert code == 0
@@ -172,8 +227,12 @@ def test_three_hour_ride_is_read_to_its_end(tmp_path):
     run_ffmpeg("-f", "concat", "-safe", "0", "-i", str(lst), "-c", "copy", str(ride))
     info = probe(ride)
     assert info.duration_s == pytest.approx(reps * 20.0, abs=0.5)
-    a = analyze(ride, tmp_path / "out", profile={"analysis": {
-        "mode": "auto", "long_window_s": 2.0, "long_every_s": 600.0}}, reports=False)
+    a = analyze(
+        ride,
+        tmp_path / "out",
+        profile={"analysis": {"mode": "auto", "long_window_s": 2.0, "long_every_s": 600.0}},
+        reports=False,
+    )
     s = a.summary
     assert s["mode"] == "long"
     starts = [w[0] for w in s["windows_s"]]
@@ -190,18 +249,23 @@ def test_three_hour_ride_is_read_to_its_end(tmp_path):
     assert f["findings"] == [] and f["steady"] is False and not f["baseline"]["per_metric"]
     assert f["headline"].startswith("Posture over time was not assessed")
     assert {n["metric"] for n in f["not_assessed"]} >= {"back_angle_deg", "elbow_angle_deg"}
-    assert all("baseline window" in n["reason"] for n in f["not_assessed"]
-               if n["metric"] in ("back_angle_deg", "elbow_angle_deg"))
+    assert all(
+        "baseline window" in n["reason"]
+        for n in f["not_assessed"]
+        if n["metric"] in ("back_angle_deg", "elbow_angle_deg")
+    )
 
 
 # --- people: leaving the picture, two riders, dark footage --------------------------------
+
 
 def _write(frames, path, fps=30):
     import imageio_ffmpeg
 
     h, w = frames[0].shape[:2]
-    wr = imageio_ffmpeg.write_frames(str(path), (w, h), fps=fps, pix_fmt_in="bgr24",
-                                     macro_block_size=8, ffmpeg_log_level="error")
+    wr = imageio_ffmpeg.write_frames(
+        str(path), (w, h), fps=fps, pix_fmt_in="bgr24", macro_block_size=8, ffmpeg_log_level="error"
+    )
     wr.send(None)
     for f in frames:
         wr.send(np.ascontiguousarray(f))
@@ -285,15 +349,21 @@ def test_backlit_rider_is_still_measured(tmp_path, capsys, fit_check_analysis):
     s = pd.read_csv(tmp_path / "out" / "strokes.csv")
     ref = fit_check_analysis.strokes
     ref = ref[ref["end_s"] <= 10.0]
-    print("backlit: knee at BDC", s["knee_at_bdc_deg"].median(), "evenly lit",
-          ref["knee_at_bdc_deg"].median(), "confidence", s["knee_conf"].median())
+    print(
+        "backlit: knee at BDC",
+        s["knee_at_bdc_deg"].median(),
+        "evenly lit",
+        ref["knee_at_bdc_deg"].median(),
+        "confidence",
+        s["knee_conf"].median(),
+    )
     assert code == 0 and summary["detection_rate"] > 0.95
     assert summary["view"]["view"] == "side-right" and len(s) >= 10
-    assert s["knee_at_bdc_deg"].median() == pytest.approx(ref["knee_at_bdc_deg"].median(),
-                                                          abs=3.0)
+    assert s["knee_at_bdc_deg"].median() == pytest.approx(ref["knee_at_bdc_deg"].median(), abs=3.0)
 
 
 # --- output problems -------------------------------------------------------------------
+
 
 def test_unwritable_output_folder(tmp_path, capsys):
     blocker = tmp_path / "file"
@@ -313,7 +383,7 @@ def test_disk_full_leaves_nothing_that_looks_complete(tmp_path, capsys, monkeypa
     from posecheck import pipeline
 
     clip = SAMPLES / "fit_check_side.mp4"
-    real = pipeline.write_csv
+    real = pipeline.write_csv  # pipeline's own reference to posecheck.io.write_csv
     calls = []
 
     def full(df, path):

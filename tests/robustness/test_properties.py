@@ -1,8 +1,10 @@
 """Property tests: arbitrary NaN patterns, extreme coordinates, zero-length segments and
 constant signals give finite values or NaN, never an exception."""
+
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from posecheck.clean import interpolate_gaps, lowpass
@@ -14,6 +16,7 @@ from posecheck.strokes import stroke_table
 from posecheck.track import PoseTrack
 from posecheck.view import ViewDecision, classify_view
 
+
 def maybe_nan(lo, hi):
     return st.one_of(st.floats(lo, hi), st.just(float("nan")))
 
@@ -21,8 +24,10 @@ def maybe_nan(lo, hi):
 coords = maybe_nan(-1e9, 1e9)
 
 
-@given(arrays(np.float64, st.tuples(st.integers(0, 60), st.integers(1, 3)), elements=coords),
-       st.integers(0, 10))
+@given(
+    arrays(np.float64, st.tuples(st.integers(0, 60), st.integers(1, 3)), elements=coords),
+    st.integers(0, 10),
+)
 def test_interpolate_gaps_keeps_data_and_bounds(x, max_gap):
     out = interpolate_gaps(x, max_gap)
     assert out.shape == x.shape
@@ -33,13 +38,20 @@ def test_interpolate_gaps_keeps_data_and_bounds(x, max_gap):
         col, f = x[:, c], np.flatnonzero(filled[:, c])
         for i in f:
             left = col[:i][~np.isnan(col[:i])][-1]
-            right = col[i + 1:][~np.isnan(col[i + 1:])][0]
-            assert min(left, right) - 1e-6 * abs(left) <= out[i, c] <= max(left, right) + \
-                1e-6 * abs(right)
+            right = col[i + 1 :][~np.isnan(col[i + 1 :])][0]
+            assert (
+                min(left, right) - 1e-6 * abs(left)
+                <= out[i, c]
+                <= max(left, right) + 1e-6 * abs(right)
+            )
 
 
-@given(arrays(np.float64, st.tuples(st.integers(0, 80), st.integers(1, 2)),
-              elements=maybe_nan(-1e4, 1e4)), st.floats(5, 240))
+@given(
+    arrays(
+        np.float64, st.tuples(st.integers(0, 80), st.integers(1, 2)), elements=maybe_nan(-1e4, 1e4)
+    ),
+    st.floats(5, 240),
+)
 def test_lowpass_never_raises_and_keeps_nan(x, fs):
     out = lowpass(x, fs)
     assert out.shape == x.shape
@@ -71,14 +83,24 @@ def test_zero_length_segment_is_nan():
 
 def _track(xy):
     n = len(xy)
-    return PoseTrack(np.arange(n), np.arange(n) / 30.0, xy, np.zeros((n, N_LANDMARKS, 3)),
-                     np.where(np.isnan(xy[..., 0]), np.nan, 0.9))
+    return PoseTrack(
+        np.arange(n),
+        np.arange(n) / 30.0,
+        xy,
+        np.zeros((n, N_LANDMARKS, 3)),
+        np.where(np.isnan(xy[..., 0]), np.nan, 0.9),
+    )
 
 
 @settings(max_examples=40, deadline=None)
-@given(arrays(np.float64, st.tuples(st.integers(0, 40), st.just(N_LANDMARKS), st.just(2)),
-              elements=maybe_nan(-5000, 5000)),
-       st.sampled_from(["side-right", "side-left", "rear"]))
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(0, 40), st.just(N_LANDMARKS), st.just(2)),
+        elements=maybe_nan(-5000, 5000),
+    ),
+    st.sampled_from(["side-right", "side-left", "rear"]),
+)
 def test_metrics_strokes_and_view_on_arbitrary_tracks(xy, view_name):
     tr = _track(xy)
     side = view_name.split("-")[1] if "-" in view_name else None
@@ -104,8 +126,9 @@ def test_fatigue_on_arbitrary_series(n, nan_share, seed):
         v[rng.random(n) < nan_share] = np.nan
         df[col] = v
         df[f"{col}_conf"] = rng.random(n)
-    out, timeline = analyse_fatigue(df, pd.DataFrame(columns=["start_s", "end_s", "standing"]),
-                                    float(t[-1]) if n else 0.0)
+    out, timeline = analyse_fatigue(
+        df, pd.DataFrame(columns=["start_s", "end_s", "standing"]), float(t[-1]) if n else 0.0
+    )
     assert isinstance(out["headline"], str) and out["headline"]
     for f in out["findings"]:
         assert np.isfinite(f["onset_s"]) and 0 <= f["confidence"] <= 1

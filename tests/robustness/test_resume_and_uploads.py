@@ -1,5 +1,6 @@
 """Nothing lost: a killed analysis resumes to identical results; hostile uploads stay in
 their folder; nothing user-supplied is unpickled."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,17 @@ FIT = SAMPLES / "fit_check_side.mp4"
 @pytest.mark.model
 def test_sigkill_mid_run_then_resume_is_identical(tmp_path, fit_check_analysis):
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "posecheck", "analyze", str(SAMPLES / "fit_check_side.mp4"),
-           "-o", str(out), "--mode", "full"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "posecheck",
+        "analyze",
+        str(SAMPLES / "fit_check_side.mp4"),
+        "-o",
+        str(out),
+        "--mode",
+        "full",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and not list(out.glob(".chunks/*/00000.npz")):
@@ -41,20 +51,32 @@ def test_sigkill_mid_run_then_resume_is_identical(tmp_path, fit_check_analysis):
     np.testing.assert_array_equal(resumed.frame, ref.frame)
     np.testing.assert_array_equal(resumed.xy_px, ref.xy_px)
     np.testing.assert_array_equal(resumed.visibility, ref.visibility)
-    assert (out / "metrics.csv").read_text() == (fit_check_analysis.outdir /
-                                                 "metrics.csv").read_text()
+    assert (out / "metrics.csv").read_text() == (
+        fit_check_analysis.outdir / "metrics.csv"
+    ).read_text()
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "..", "/abs/path/clip.mp4",
-                                  "clip<script>.mp4", "C:\\\\Users\\\\x\\\\ride.mov", "", ".hidden.mp4",
-                                  "a" * 500 + ".mp4"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "..",
+        "/abs/path/clip.mp4",
+        "clip<script>.mp4",
+        "C:\\\\Users\\\\x\\\\ride.mov",
+        "",
+        ".hidden.mp4",
+        "a" * 500 + ".mp4",
+    ],
+)
 def test_upload_names_are_sanitised(name):
     from posecheck.ui import safe_filename
 
     safe = safe_filename(name)
     assert safe and "/" not in safe and "\\\\" not in safe and not safe.startswith(".")
     assert len(safe) <= 120 and set(safe) <= set(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+    )
 
 
 def test_analysis_folders_stay_under_the_data_root(tmp_path, monkeypatch):
@@ -96,12 +118,15 @@ def test_upload_is_stored_under_a_safe_name_and_reused(uploads):
     assert sorted(p.name for p in uploads.iterdir()) == sorted([a.name, b.name])
 
 
-@pytest.mark.parametrize("name,data,problem", [
-    ("big.mp4", b"x" * (3 * 2**20), "3 MB is over the 2 MB limit"),
-    ("empty.mp4", b"", "empty"),
-    ("notes.txt", b"hello", "not a video file name"),
-    ("script.py", b"import os", "not a video file name"),
-])
+@pytest.mark.parametrize(
+    "name,data,problem",
+    [
+        ("big.mp4", b"x" * (3 * 2**20), "3 MB is over the 2 MB limit"),
+        ("empty.mp4", b"", "empty"),
+        ("notes.txt", b"hello", "not a video file name"),
+        ("script.py", b"import os", "not a video file name"),
+    ],
+)
 def test_refused_uploads_leave_nothing(uploads, name, data, problem):
     from posecheck.ui import UploadError, store_upload
 

@@ -1,9 +1,16 @@
 """Profiles (merge order, validation) and camera correction with exact answers."""
+
 import numpy as np
 import pytest
 
-from posecheck.calibration import (ProfileError, dump_toml, find_aruco, line_tilt_deg,
-                                   load_profile, untilt)
+from posecheck.calibration import (
+    ProfileError,
+    dump_toml,
+    find_aruco,
+    line_tilt_deg,
+    load_profile,
+    untilt,
+)
 from posecheck.samples import paste_marker, tilt_frame
 
 
@@ -20,30 +27,40 @@ def test_defaults_have_every_section():
 
 
 def test_merge_order_defaults_rider_camera_flags(tmp_path):
-    rider = write(tmp_path, "rider.toml", "[fatigue]\nbaseline_s = 120.0\nsustain_s = 60.0\n"
-                  "[camera]\ntilt_deg = 1.0\n")
+    rider = write(
+        tmp_path,
+        "rider.toml",
+        "[fatigue]\nbaseline_s = 120.0\nsustain_s = 60.0\n[camera]\ntilt_deg = 1.0\n",
+    )
     camera = write(tmp_path, "camera.toml", "[camera]\ntilt_deg = -3.5\n")
-    prof = load_profile(rider, camera, flags={("fatigue", "sustain_s"): 30.0,
-                                              ("fatigue", "baseline_s"): None})
+    prof = load_profile(
+        rider, camera, flags={("fatigue", "sustain_s"): 30.0, ("fatigue", "baseline_s"): None}
+    )
     assert prof["fatigue"]["baseline_s"] == 120.0  # rider (flag None = not given)
     assert prof["fatigue"]["sustain_s"] == 30.0  # flag beats rider
     assert prof["camera"]["tilt_deg"] == -3.5  # camera beats rider
     assert prof["analysis"]["long_every_s"] == 90.0  # default kept
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("[fatigue]\nbaseline = 3.0\n", "unknown key [fatigue].baseline; allowed: baseline_s"),
-    ("[fatigues]\nbaseline_s = 3.0\n", "unknown section [fatigues]"),
-    ("[fatigue]\nbaseline_s = 'long'\n", "[fatigue].baseline_s must be a float"),
-    ("[fatigue]\nsustain_s = -5.0\n", "[fatigue].sustain_s must be >= 0"),
-    ("[view]\nview = 'above'\n", "[view].view = 'above'; allowed: auto, side-left"),
-    ("[camera]\nlevel_line = [1, 2, 3]\n", "[camera].level_line must be [] or four"),
-    ("[baseline.knees]\nmedian = 1.0\nspread = 0.1\n", "unknown metric [baseline.knees]"),
-    ("[baseline.shrug_ratio]\nmedian = 0.4\n", "[baseline.shrug_ratio] needs numbers median"),
-    ("[fatigue\n", "not valid TOML"),
-    ("[thresholds]\nknee = 3.0\n", "unknown metric [thresholds].knee"),
-    ("[thresholds]\nelbow_angle_deg = 0\n", "[thresholds].elbow_angle_deg must be a number > 0"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("[fatigue]\nbaseline = 3.0\n", "unknown key [fatigue].baseline; allowed: baseline_s"),
+        ("[fatigues]\nbaseline_s = 3.0\n", "unknown section [fatigues]"),
+        ("[fatigue]\nbaseline_s = 'long'\n", "[fatigue].baseline_s must be a float"),
+        ("[fatigue]\nsustain_s = -5.0\n", "[fatigue].sustain_s must be >= 0"),
+        ("[view]\nview = 'above'\n", "[view].view = 'above'; allowed: auto, side-left"),
+        ("[camera]\nlevel_line = [1, 2, 3]\n", "[camera].level_line must be [] or four"),
+        ("[baseline.knees]\nmedian = 1.0\nspread = 0.1\n", "unknown metric [baseline.knees]"),
+        ("[baseline.shrug_ratio]\nmedian = 0.4\n", "[baseline.shrug_ratio] needs numbers median"),
+        ("[fatigue\n", "not valid TOML"),
+        ("[thresholds]\nknee = 3.0\n", "unknown metric [thresholds].knee"),
+        (
+            "[thresholds]\nelbow_angle_deg = 0\n",
+            "[thresholds].elbow_angle_deg must be a number > 0",
+        ),
+    ],
+)
 def test_bad_profiles_name_the_file_and_key(tmp_path, text, expected):
     p = write(tmp_path, "bad.toml", text)
     with pytest.raises(ProfileError) as err:

@@ -1,10 +1,18 @@
 """Cleaning steps on synthetic tracks with exact answers, including NaN-injected ones."""
-import numpy as np
-import pytest
 
-from posecheck.clean import (LEG_PAIRS, clean_track, gate_visibility, interpolate_gaps, lowpass,
-                             repair_swaps, time_breaks)
-from posecheck.landmarks import N_LANDMARKS, Landmark as L
+import numpy as np
+
+from posecheck.clean import (
+    LEG_PAIRS,
+    clean_track,
+    gate_visibility,
+    interpolate_gaps,
+    lowpass,
+    repair_swaps,
+    time_breaks,
+)
+from posecheck.landmarks import N_LANDMARKS
+from posecheck.landmarks import Landmark as L
 from posecheck.track import PoseTrack
 
 
@@ -96,6 +104,10 @@ def test_clean_track_logs_steps():
     tr = PoseTrack(np.arange(90), np.arange(90) / 30, xy, np.zeros((90, N_LANDMARKS, 3)), vis)
     out = clean_track(tr, 30.0)
     assert [s["step"] for s in out.meta["cleaning"]] == [
-        "gate_visibility", "repair_swaps", "interpolate_gaps", "lowpass"]
+        "gate_visibility",
+        "repair_swaps",
+        "interpolate_gaps",
+        "lowpass",
+    ]
     np.testing.assert_allclose(out.xy_px[:, L.LEFT_HIP], 200.0, atol=1e-9)
     assert np.isnan(out.xy_px[:, L.NOSE]).all()

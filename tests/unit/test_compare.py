@@ -1,4 +1,5 @@
 """Comparison on synthetic strokes with exact answers."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,11 +10,17 @@ from posecheck.compare import PHASE, compare, delta_table, phase_curves
 def strokes(n=30, knee=142.0, back=40.0, sd=0.5, seed=0):
     rng = np.random.default_rng(seed)
     start = np.arange(n) * 0.7
-    return pd.DataFrame({"start_s": start, "end_s": start + 0.7, "bdc_s": start + 0.35,
-                         "knee_at_bdc_deg": knee + rng.normal(0, sd, n),
-                         "back_mean_deg": back + rng.normal(0, sd, n),
-                         "shrug_mean": 0.4 + rng.normal(0, 0.003, n),
-                         "cadence_rpm": np.full(n, 85.7)})
+    return pd.DataFrame(
+        {
+            "start_s": start,
+            "end_s": start + 0.7,
+            "bdc_s": start + 0.35,
+            "knee_at_bdc_deg": knee + rng.normal(0, sd, n),
+            "back_mean_deg": back + rng.normal(0, sd, n),
+            "shrug_mean": 0.4 + rng.normal(0, 0.003, n),
+            "cadence_rpm": np.full(n, 85.7),
+        }
+    )
 
 
 def test_identical_inputs_give_zero_change_within_noise():
@@ -44,6 +51,7 @@ def test_big_spread_makes_a_change_noise():
 def test_phase_curves_align_strokes_of_different_length():
     """A knee angle that is a function of crank phase alone gives the same curve whatever
     the cadence."""
+
     def ride(period):
         t = np.arange(0, 20, 1 / 60)
         phase = (t % period) / period

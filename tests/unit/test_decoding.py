@@ -1,4 +1,5 @@
 """Did the whole file decode? Exact cases on synthetic frame lists."""
+
 import numpy as np
 import pytest
 

@@ -1,5 +1,4 @@
 """Chunked extraction: cache reuse, resume after an interruption, workers, windows."""
-import functools
 
 import numpy as np
 import pytest
@@ -64,8 +63,12 @@ def test_second_run_reuses_keypoints(tmp_path, clip):
     assert st2["cached"] is True and len(calls) == 90  # the model did not run again
     np.testing.assert_array_equal(t1.xy_px, t2.xy_px)
     # Changing a setting that alters the result invalidates the cache.
-    _, st3 = extract_track(info, tmp_path, ExtractSettings("stamp", chunk_s=1.0, stride=2),
-                           lambda: FrameStamp(calls=calls))
+    _, st3 = extract_track(
+        info,
+        tmp_path,
+        ExtractSettings("stamp", chunk_s=1.0, stride=2),
+        lambda: FrameStamp(calls=calls),
+    )
     assert st3["cached"] is False and len(calls) == 90 + 45
 
 
@@ -108,17 +111,23 @@ def test_workers_do_not_rerun_a_streamlit_main_script(tmp_path, clip, monkeypatc
     fake = types.ModuleType("__main__")
     fake.__file__ = str(script)
     monkeypatch.setitem(sys.modules, "__main__", fake)
-    two, _ = extract_track(probe(clip), tmp_path / "two", ExtractSettings("stamp", chunk_s=1.0),
-                           make_stamp, workers=2)
+    two, _ = extract_track(
+        probe(clip), tmp_path / "two", ExtractSettings("stamp", chunk_s=1.0), make_stamp, workers=2
+    )
     assert len(two) == 90 and sys.modules["__main__"] is fake
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_progress_reports_every_frame(tmp_path, clip, workers):
     seen = []
-    _, st = extract_track(probe(clip), tmp_path, ExtractSettings("stamp", chunk_s=0.5),
-                          make_stamp, workers=workers,
-                          progress=lambda done, total, fps: seen.append((done, total)))
+    _, st = extract_track(
+        probe(clip),
+        tmp_path,
+        ExtractSettings("stamp", chunk_s=0.5),
+        make_stamp,
+        workers=workers,
+        progress=lambda done, total, fps: seen.append((done, total)),
+    )
     assert st["frames_processed"] == 90  # every frame counted once (with workers: every chunk)
     assert seen[-1] == (90, 90)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
@@ -164,13 +173,17 @@ def test_adjacent_spans_decoded_in_one_pass_match_each_span_alone(tmp_path, stri
     stride."""
     from posecheck.extract import extract_spans
 
-    clip = make_test_clip(tmp_path / "gop40.mp4", rate="30", seconds=4,
-                          extra=("-c:v", "libx264", "-g", "40", "-bf", "2"))
+    clip = make_test_clip(
+        tmp_path / "gop40.mp4",
+        rate="30",
+        seconds=4,
+        extra=("-c:v", "libx264", "-g", "40", "-bf", "2"),
+    )
     spans = [(0, 25), (25, 51), (51, 52), (70, 97), (97, 110), (113, 120)]
     joint = list(extract_spans(clip, spans, PixelStamp(), stride))
     assert [j for j, _ in joint] == list(range(len(spans)))
-    for (j, part), span in zip(joint, spans):
-        (k, alone), = extract_spans(clip, [span], PixelStamp(), stride)
+    for (_j, part), span in zip(joint, spans):
+        ((k, alone),) = extract_spans(clip, [span], PixelStamp(), stride)
         frames = [f for f in range(*span) if f % stride == 0]
         np.testing.assert_array_equal(part.frame, frames)
         np.testing.assert_array_equal(part.t_s, alone.t_s)

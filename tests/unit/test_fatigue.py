@@ -1,16 +1,36 @@
 """Fatigue timeline on synthetic metric tables whose drifts and onsets are known exactly."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from posecheck.fatigue import (FatigueSettings, SIGNS, analyse_fatigue, default_windows, mmss,
-                               running_median, units)
+from posecheck.fatigue import (
+    SIGNS,
+    FatigueSettings,
+    analyse_fatigue,
+    default_windows,
+    mmss,
+    running_median,
+    units,
+)
 
 FPS = 10.0
-BASE = {"shrug_ratio": 0.40, "elbow_angle_deg": 155.0, "neck_angle_deg": 30.0,
-        "thoracic_rounding_deg": 5.0, "back_angle_deg": 40.0, "pelvic_tilt_deg": 2.0}
-NOISE = {"shrug_ratio": 0.004, "elbow_angle_deg": 1.0, "neck_angle_deg": 1.0,
-         "thoracic_rounding_deg": 0.7, "back_angle_deg": 0.5, "pelvic_tilt_deg": 0.5}
+BASE = {
+    "shrug_ratio": 0.40,
+    "elbow_angle_deg": 155.0,
+    "neck_angle_deg": 30.0,
+    "thoracic_rounding_deg": 5.0,
+    "back_angle_deg": 40.0,
+    "pelvic_tilt_deg": 2.0,
+}
+NOISE = {
+    "shrug_ratio": 0.004,
+    "elbow_angle_deg": 1.0,
+    "neck_angle_deg": 1.0,
+    "thoracic_rounding_deg": 0.7,
+    "back_angle_deg": 0.5,
+    "pelvic_tilt_deg": 0.5,
+}
 
 
 def ride(duration_s=600.0, drifts=None, events=(), seed=1, keep=None):
@@ -40,8 +60,9 @@ NO_STROKES = pd.DataFrame(columns=["start_s", "end_s", "standing"])
 def test_default_windows_scale_with_the_ride():
     assert default_windows(180.0) == pytest.approx((9.0, 45.0, 30.0))
     assert default_windows(5400.0) == pytest.approx((60.0, 360.0, 300.0))
-    assert default_windows(600.0, FatigueSettings(baseline_s=120, sustain_s=90)) == \
-        pytest.approx((30.0, 150.0, 90.0))
+    assert default_windows(600.0, FatigueSettings(baseline_s=120, sustain_s=90)) == pytest.approx(
+        (30.0, 150.0, 90.0)
+    )
 
 
 def test_steady_ride_has_no_findings_and_says_so():
@@ -52,18 +73,20 @@ def test_steady_ride_has_no_findings_and_says_so():
     assert set(out["baseline"]["per_metric"]) == set(BASE)
 
 
-@pytest.mark.parametrize("metric,change,unit,family", [
-    ("shrug_ratio", -0.08, "%", "tension"),
-    ("elbow_angle_deg", 12.0, "deg", "tension"),
-    ("neck_angle_deg", 12.0, "deg", "tension"),
-    ("thoracic_rounding_deg", 10.0, "deg", "collapse"),
-    ("back_angle_deg", -8.0, "deg", "collapse"),
-    ("pelvic_tilt_deg", 8.0, "deg", "collapse"),
-])
+@pytest.mark.parametrize(
+    "metric,change,unit,family",
+    [
+        ("shrug_ratio", -0.08, "%", "tension"),
+        ("elbow_angle_deg", 12.0, "deg", "tension"),
+        ("neck_angle_deg", 12.0, "deg", "tension"),
+        ("thoracic_rounding_deg", 10.0, "deg", "collapse"),
+        ("back_angle_deg", -8.0, "deg", "collapse"),
+        ("pelvic_tilt_deg", 8.0, "deg", "collapse"),
+    ],
+)
 def test_each_drift_is_found_with_its_onset(metric, change, unit, family):
     onset, full = 280.0, 400.0
-    out, timeline = analyse_fatigue(ride(drifts={metric: (onset, full, change)}), NO_STROKES,
-                                    600.0)
+    out, timeline = analyse_fatigue(ride(drifts={metric: (onset, full, change)}), NO_STROKES, 600.0)
     assert [f["metric"] for f in out["findings"]] == [metric]
     f = out["findings"][0]
     assert f["family"] == family and f["change_unit"] == unit
@@ -89,12 +112,15 @@ def test_shrug_sentence_reads_like_the_brief():
     assert "ear-to-shoulder distance 18% shorter than in your fresh minutes (0:30-2:30)" in s
 
 
-@pytest.mark.parametrize("event", [
-    ("back_angle_deg", 200, 220, 25.0),  # a 20 s standing effort
-    ("elbow_angle_deg", 300, 310, -40.0),  # a drink
-    ("neck_angle_deg", 400, 404, -25.0),  # a head turn to a screen
-    ("elbow_angle_deg", 450, 510, -20.0),  # hands on the tops for a minute, then back
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        ("back_angle_deg", 200, 220, 25.0),  # a 20 s standing effort
+        ("elbow_angle_deg", 300, 310, -40.0),  # a drink
+        ("neck_angle_deg", 400, 404, -25.0),  # a head turn to a screen
+        ("elbow_angle_deg", 450, 510, -20.0),  # hands on the tops for a minute, then back
+    ],
+)
 def test_transients_are_not_findings_but_position_changes(event):
     out, _ = analyse_fatigue(ride(events=[event]), NO_STROKES, 600.0)
     assert out["findings"] == []
@@ -110,8 +136,7 @@ def test_opposite_direction_is_not_fatigue():
 
 
 def test_small_drift_below_the_noise_floor_is_ignored():
-    out, _ = analyse_fatigue(ride(drifts={"elbow_angle_deg": (280, 400, 3.0)}), NO_STROKES,
-                             600.0)
+    out, _ = analyse_fatigue(ride(drifts={"elbow_angle_deg": (280, 400, 3.0)}), NO_STROKES, 600.0)
     assert out["findings"] == []
 
 
@@ -124,7 +149,8 @@ def test_single_bad_frames_change_nothing():
     assert out["findings"] == []
     ref, _ = analyse_fatigue(ride(), NO_STROKES, 600.0)
     assert out["baseline"]["per_metric"]["elbow_angle_deg"]["median"] == pytest.approx(
-        ref["baseline"]["per_metric"]["elbow_angle_deg"]["median"], abs=0.3)
+        ref["baseline"]["per_metric"]["elbow_angle_deg"]["median"], abs=0.3
+    )
 
 
 def test_low_confidence_frames_are_not_used():
@@ -139,8 +165,9 @@ def test_low_confidence_frames_are_not_used():
 def test_long_mode_windows_give_the_same_findings(window, every):
     drifts = {"shrug_ratio": (1500, 2400, -0.08), "elbow_angle_deg": (2000, 2600, 12.0)}
     full, _ = analyse_fatigue(ride(3600.0, drifts), NO_STROKES, 3600.0)
-    long_, _ = analyse_fatigue(ride(3600.0, drifts, keep=lambda t: (t % every) < window),
-                               NO_STROKES, 3600.0)
+    long_, _ = analyse_fatigue(
+        ride(3600.0, drifts, keep=lambda t: (t % every) < window), NO_STROKES, 3600.0
+    )
     assert [f["metric"] for f in full["findings"]] == [f["metric"] for f in long_["findings"]]
     assert len(full["findings"]) == 2
     for a, b in zip(full["findings"], long_["findings"]):
@@ -162,9 +189,14 @@ def test_a_stored_baseline_catches_a_rider_tired_from_the_start():
 
 def test_units_follow_strokes_and_drop_standing_ones():
     df = ride(60.0)
-    strokes = pd.DataFrame({"start_s": np.arange(0, 59, 1.0), "end_s": np.arange(1, 60, 1.0),
-                            "standing": [i % 10 == 0 for i in range(59)],
-                            "hip_rocking_deg": np.linspace(2, 4, 59)})
+    strokes = pd.DataFrame(
+        {
+            "start_s": np.arange(0, 59, 1.0),
+            "end_s": np.arange(1, 60, 1.0),
+            "standing": [i % 10 == 0 for i in range(59)],
+            "hip_rocking_deg": np.linspace(2, 4, 59),
+        }
+    )
     u = units(df, strokes)
     assert len(u) == 59 - 6
     assert u["time_s"].iloc[0] == pytest.approx(1.5)

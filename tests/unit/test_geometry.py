@@ -29,7 +29,8 @@ def test_elevation_against_forward_horizontal():
     assert elevation_deg(hip, hip + [-100.0, -100.0], facing=-1) == pytest.approx(45.0)
     # Leaning back past vertical reads over 90 when the facing direction is known.
     assert elevation_deg(hip, hip + [-10.0, -100.0], facing=1) == pytest.approx(
-        180 - np.degrees(np.arctan2(100, 10)))
+        180 - np.degrees(np.arctan2(100, 10))
+    )
     assert elevation_deg(hip, hip + [-100.0, -100.0], facing=0) == pytest.approx(45.0)
 
 
@@ -40,5 +41,6 @@ def test_distance_and_rotation_round_trip():
     np.testing.assert_allclose(back, pts, atol=1e-12)
     assert distance(pts[0], np.zeros(2)) == pytest.approx(5.0)
     # Counter-clockwise on screen: +x turns to -y (up) for +90.
-    np.testing.assert_allclose(rotate_points(np.array([[1.0, 0.0]]), 90, np.zeros(2)),
-                               [[0.0, -1.0]], atol=1e-12)
+    np.testing.assert_allclose(
+        rotate_points(np.array([[1.0, 0.0]]), 90, np.zeros(2)), [[0.0, -1.0]], atol=1e-12
+    )

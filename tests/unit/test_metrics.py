@@ -1,8 +1,10 @@
 """Every metric on synthetic landmarks with exact answers."""
+
 import numpy as np
 import pytest
 
-from posecheck.landmarks import N_LANDMARKS, Landmark as L
+from posecheck.landmarks import N_LANDMARKS
+from posecheck.landmarks import Landmark as L
 from posecheck.metrics import compute_metrics, landmark_confidence, leg_factor
 from posecheck.metrics.angles import side_angles
 from posecheck.metrics.frontal import line_tilt_deg
@@ -23,11 +25,17 @@ def _rider(trunk_deg=40.0, shrug_px=0.0, neck_deg=0.0, n=1, facing=1, side="RIGH
     b = np.radians(trunk_deg + neck_deg)
     ear_base = hip + 200 * u  # the head does not move when the shoulders rise
     ear = ear_base + 80 * np.array([facing * np.cos(b), -np.sin(b)])
-    for name, p in (("HIP", hip), ("SHOULDER", sh), ("EAR", ear),
-                    ("KNEE", hip + [facing * 150, 150]), ("ANKLE", hip + [facing * 150, 350]),
-                    ("FOOT_INDEX", hip + [facing * 230, 350]),
-                    ("HEEL", hip + [facing * 130, 360]), ("ELBOW", sh + [facing * 100, 100]),
-                    ("WRIST", sh + [facing * 200, 100])):
+    for name, p in (
+        ("HIP", hip),
+        ("SHOULDER", sh),
+        ("EAR", ear),
+        ("KNEE", hip + [facing * 150, 150]),
+        ("ANKLE", hip + [facing * 150, 350]),
+        ("FOOT_INDEX", hip + [facing * 230, 350]),
+        ("HEEL", hip + [facing * 130, 360]),
+        ("ELBOW", sh + [facing * 100, 100]),
+        ("WRIST", sh + [facing * 200, 100]),
+    ):
         xy[:, L[f"{side}_{name}"]] = p
     return xy
 
@@ -42,8 +50,9 @@ def test_shrug_ratio_exact():
 
 @pytest.mark.parametrize("facing,side", [(1, "right"), (-1, "left")])
 def test_back_neck_and_joint_angles_exact(facing, side):
-    out = side_angles(_rider(trunk_deg=33.0, neck_deg=25.0, facing=facing, side=side.upper()),
-                      side, facing)
+    out = side_angles(
+        _rider(trunk_deg=33.0, neck_deg=25.0, facing=facing, side=side.upper()), side, facing
+    )
     assert out["back_angle_deg"][0] == pytest.approx(33.0)
     assert out["neck_angle_deg"][0] == pytest.approx(25.0)
     # knee: thigh from knee to hip (-150,-150), shin from knee to ankle (0, 200): 135 degrees
@@ -70,12 +79,14 @@ def test_thoracic_rounding_of_a_parabolic_back(b, tilt):
     prof = (0.18 + tilt * STATIONS + 4 * b * STATIONS * (1 - STATIONS))[None]
     lower = np.array([1.0, tilt + 1.6 * b])
     upper = np.array([1.0, tilt - 1.6 * b])
-    between = np.degrees(np.arccos(np.clip(
-        lower @ upper / np.linalg.norm(lower) / np.linalg.norm(upper), -1, 1)))
+    between = np.degrees(
+        np.arccos(np.clip(lower @ upper / np.linalg.norm(lower) / np.linalg.norm(upper), -1, 1))
+    )
     assert thoracic_rounding_deg(prof)[0] == pytest.approx(np.sign(b) * between, abs=1e-9)
     if tilt == 0:
         assert thoracic_rounding_deg(prof)[0] == pytest.approx(
-            np.degrees(2 * np.arctan(1.6 * b)), abs=1e-9)
+            np.degrees(2 * np.arctan(1.6 * b)), abs=1e-9
+        )
 
 
 def test_pelvic_tilt_proxy_and_dorsal_side():
@@ -112,8 +123,13 @@ def test_compute_metrics_view_validity():
     xy = np.repeat(_rider(), n, axis=0)
     xy[:, L.LEFT_HIP] = xy[:, L.RIGHT_HIP] + [5, 0]
     xy[:, L.LEFT_SHOULDER] = xy[:, L.RIGHT_SHOULDER] + [5, 0]
-    tr = PoseTrack(np.arange(n), np.arange(n) / 30, xy, np.zeros((n, N_LANDMARKS, 3)),
-                   np.ones((n, N_LANDMARKS)))
+    tr = PoseTrack(
+        np.arange(n),
+        np.arange(n) / 30,
+        xy,
+        np.zeros((n, N_LANDMARKS, 3)),
+        np.ones((n, N_LANDMARKS)),
+    )
     side = compute_metrics(tr, ViewDecision("side-right", "right", 1, 0.8), (640, 640))
     assert side["back_angle_deg"].iloc[0] == pytest.approx(40.0)
     assert side["back_angle_deg_conf"].iloc[0] == pytest.approx(0.8)
@@ -133,8 +149,13 @@ def test_rear_obliquity_not_measured_when_the_hips_collapse_together():
     xy[3, L.RIGHT_HIP] = [455.0, 380.0]  # the model put both hips on one spot: 76 deg "tilt"
     xy[:, L.LEFT_SHOULDER] = [430.0, 200.0]
     xy[:, L.RIGHT_SHOULDER] = [570.0, 200.0]
-    tr = PoseTrack(np.arange(n), np.arange(n) / 30, xy, np.zeros((n, N_LANDMARKS, 3)),
-                   np.ones((n, N_LANDMARKS)))
+    tr = PoseTrack(
+        np.arange(n),
+        np.arange(n) / 30,
+        xy,
+        np.zeros((n, N_LANDMARKS, 3)),
+        np.ones((n, N_LANDMARKS)),
+    )
     rear = compute_metrics(tr, ViewDecision("rear", None, 0, 1.0), (1000, 800))
     ob = rear["pelvic_obliquity_deg"].to_numpy()
     assert np.isnan(ob[3]) and rear["pelvic_obliquity_deg_conf"].iloc[3] == 0

@@ -1,4 +1,5 @@
 """The trunk outline on masks drawn with a known shape."""
+
 import cv2
 import numpy as np
 import pytest

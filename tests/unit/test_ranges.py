@@ -1,4 +1,5 @@
 """Published ranges: every range is complete and sourced; statuses follow the bounds."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,12 +18,28 @@ def test_every_range_has_convention_source_and_ordered_bounds():
 
 def test_status_against_bounds_and_confidence():
     knee = next(r for r in load_ranges() if r.column == "knee_at_bdc_deg")
-    strokes = pd.DataFrame({
-        "knee_at_bdc_deg": [knee.low - 0.1, knee.low, knee.high, knee.high + 0.1, 140.0, np.nan],
-        "knee_conf": [1.0, 1.0, 1.0, 1.0, MIN_CONF - 0.01, 1.0]})
+    strokes = pd.DataFrame(
+        {
+            "knee_at_bdc_deg": [
+                knee.low - 0.1,
+                knee.low,
+                knee.high,
+                knee.high + 0.1,
+                140.0,
+                np.nan,
+            ],
+            "knee_conf": [1.0, 1.0, 1.0, 1.0, MIN_CONF - 0.01, 1.0],
+        }
+    )
     out = with_status(strokes, [knee])
     assert out["knee_at_bdc_deg_status"].tolist() == [
-        "below", "in", "in", "above", "low confidence", "low confidence"]
+        "below",
+        "in",
+        "in",
+        "above",
+        "low confidence",
+        "low confidence",
+    ]
 
 
 def test_ranges_for_missing_columns_are_skipped():

@@ -1,4 +1,5 @@
 """The sample renderer: its ground truth is self-consistent and its scenarios do what they say."""
+
 import numpy as np
 import pytest
 
@@ -16,8 +17,15 @@ def test_metric_code_matches_world_truth(facing, side, crank):
     p = Posture(crank_deg=crank, shrug_m=0.02, elbow_deg=163.0, back_deg=37.0)
     _, lm, truth = render_side(p, facing=facing)
     got = side_angles(lm[None], side, facing)
-    for col in ("knee_angle_deg", "hip_angle_deg", "elbow_angle_deg", "shoulder_angle_deg",
-                "ankle_angle_deg", "back_angle_deg", "shrug_ratio"):
+    for col in (
+        "knee_angle_deg",
+        "hip_angle_deg",
+        "elbow_angle_deg",
+        "shoulder_angle_deg",
+        "ankle_angle_deg",
+        "back_angle_deg",
+        "shrug_ratio",
+    ):
         assert got[col][0] == pytest.approx(truth[col], abs=1e-6), col
     assert truth["elbow_angle_deg"] == pytest.approx(163.0, abs=1e-6)
     assert truth["back_angle_deg"] == pytest.approx(37.0, abs=1e-6)
@@ -27,6 +35,7 @@ def test_knee_points_forward_and_bdc_range():
     _, lm, truth = render_side(Posture(crank_deg=90.0))  # pedal at 6 o'clock
     # Rider faces image-right: the knee lies in front of (right of) the hip-ankle line.
     from posecheck.landmarks import Landmark as L
+
     hip, knee, ankle = lm[L.RIGHT_HIP], lm[L.RIGHT_KNEE], lm[L.RIGHT_ANKLE]
     cross = (ankle - hip)[0] * (knee - hip)[1] - (ankle - hip)[1] * (knee - hip)[0]
     assert cross < 0
@@ -40,8 +49,10 @@ def test_schedules():
     before, after = fat.posture(60.0), fat.posture(170.0)
     assert after.shrug_m - before.shrug_m == pytest.approx(0.035, abs=0.005)
     assert after.elbow_deg - before.elbow_deg == pytest.approx(14.0)
-    assert thoracic_rounding_deg(after.thoracic_bulge) > thoracic_rounding_deg(
-        before.thoracic_bulge) + 10
+    assert (
+        thoracic_rounding_deg(after.thoracic_bulge)
+        > thoracic_rounding_deg(before.thoracic_bulge) + 10
+    )
 
 
 def test_render_clip_writes_video_and_truth(tmp_path):

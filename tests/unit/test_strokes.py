@@ -1,12 +1,19 @@
 """Pedal strokes on synthetic riders whose crank timing is known exactly."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from posecheck.landmarks import N_LANDMARKS, Landmark as L
+from posecheck.landmarks import N_LANDMARKS
+from posecheck.landmarks import Landmark as L
 from posecheck.metrics import compute_metrics
-from posecheck.strokes import (coasting_spells, crank_phase_deg, foot_point, pedalling_statement,
-                               stroke_table)
+from posecheck.strokes import (
+    coasting_spells,
+    crank_phase_deg,
+    foot_point,
+    pedalling_statement,
+    stroke_table,
+)
 from posecheck.track import PoseTrack
 from posecheck.view import ViewDecision
 
@@ -39,10 +46,17 @@ def side_rider(theta, t, facing=1, hip_offset=None, noise_px=0.0, seed=0):
     ankle = bb + CRANK * np.stack([facing * np.sin(theta), -np.cos(theta)], axis=1)
     knee = _knee(hip, ankle, facing)
     sh = hip + [facing * 220.0, -200.0]
-    pts = {"HIP": hip, "KNEE": knee, "ANKLE": ankle, "HEEL": ankle + [-facing * 25.0, 10.0],
-           "FOOT_INDEX": ankle + [facing * 60.0, 10.0], "SHOULDER": sh,
-           "ELBOW": sh + [facing * 90.0, 110.0], "WRIST": sh + [facing * 190.0, 100.0],
-           "EAR": sh + [facing * 40.0, -70.0]}
+    pts = {
+        "HIP": hip,
+        "KNEE": knee,
+        "ANKLE": ankle,
+        "HEEL": ankle + [-facing * 25.0, 10.0],
+        "FOOT_INDEX": ankle + [facing * 60.0, 10.0],
+        "SHOULDER": sh,
+        "ELBOW": sh + [facing * 90.0, 110.0],
+        "WRIST": sh + [facing * 190.0, 100.0],
+        "EAR": sh + [facing * 40.0, -70.0],
+    }
     xy = np.full((n, N_LANDMARKS, 2), np.nan)
     for name, p in pts.items():
         xy[:, L[f"{side}_{name}"]] = p
@@ -151,8 +165,7 @@ def test_standing_strokes_are_flagged():
     assert inside.sum() >= 3
     assert strokes.loc[inside, "standing"].all()
     assert not strokes.loc[outside, "standing"].any()
-    assert pedalling_statement(strokes, 20.0)["standing_strokes"] == int(
-        strokes["standing"].sum())
+    assert pedalling_statement(strokes, 20.0)["standing_strokes"] == int(strokes["standing"].sum())
 
 
 def test_walking_is_not_pedalling():
@@ -198,8 +211,9 @@ def test_phase_restarts_after_a_gap():
     foot = foot_point(xy, "right")
     phase = crank_phase_deg(foot, t, 1)
     assert np.isnan(phase[100:130]).all()
-    strokes, _ = strokes_of(PoseTrack(track.frame, t, xy, track.world_m, track.visibility),
-                            view, fps)
+    strokes, _ = strokes_of(
+        PoseTrack(track.frame, t, xy, track.world_m, track.visibility), view, fps
+    )
     # no stroke spans the gap
     gap = (strokes["start_s"] < 130 / fps) & (strokes["end_s"] > 100 / fps)
     assert not gap.any()
@@ -219,8 +233,7 @@ def test_rear_view_strokes_from_the_lowest_foot_points():
     xy[:, L.RIGHT_HIP] = [550.0, 350.0]
     xy[:, L.LEFT_SHOULDER] = [430.0, 150.0]
     xy[:, L.RIGHT_SHOULDER] = [570.0, 150.0]
-    track = PoseTrack(np.arange(n), t, xy, np.zeros((n, N_LANDMARKS, 3)),
-                      np.ones((n, N_LANDMARKS)))
+    track = PoseTrack(np.arange(n), t, xy, np.zeros((n, N_LANDMARKS, 3)), np.ones((n, N_LANDMARKS)))
     view = ViewDecision("rear", None, 0, 1.0)
     strokes, _ = strokes_of(track, view, fps)
     assert strokes["cadence_rpm"].to_numpy() == pytest.approx(75.0, abs=2.5)
@@ -231,8 +244,12 @@ def test_rear_view_strokes_from_the_lowest_foot_points():
 
 
 def test_empty_table_has_the_contract_columns():
-    df = stroke_table(pd.DataFrame({"time_s": [], "knee_angle_deg_conf": []}),
-                      np.zeros((0, N_LANDMARKS, 2)), ViewDecision("rear", None, 0, 1.0), 30.0)
+    df = stroke_table(
+        pd.DataFrame({"time_s": [], "knee_angle_deg_conf": []}),
+        np.zeros((0, N_LANDMARKS, 2)),
+        ViewDecision("rear", None, 0, 1.0),
+        30.0,
+    )
     assert {"stroke", "start_s", "end_s", "cadence_rpm", "bdc_s"} <= set(df.columns)
     assert pedalling_statement(df, 0.0)["strokes"] == 0
 
@@ -247,7 +264,8 @@ def test_coasting_is_found_and_stated():
     spells = coasting_spells(t, track.xy_px, view)
     assert len(spells) == 1
     assert spells[0][0] == pytest.approx(6.0, abs=0.2) and spells[0][1] == pytest.approx(
-        10.0, abs=0.2)
+        10.0, abs=0.2
+    )
     strokes, _ = strokes_of(track, view, fps)
     assert not ((strokes["start_s"] > 6.2) & (strokes["end_s"] < 9.8)).any()
     st = pedalling_statement(strokes, 16.0, feet_in_frame=1.0, coasting=spells)

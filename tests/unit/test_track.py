@@ -11,15 +11,21 @@ def _track(n=5):
     rng = np.random.default_rng(0)
     xy = rng.uniform(0, 640, (n, N_LANDMARKS, 2))
     xy[2 % n] = np.nan  # no person in frame 2
-    return PoseTrack(np.arange(n), np.arange(n) / 29.97, xy, rng.normal(size=(n, N_LANDMARKS, 3)),
-                     rng.uniform(size=(n, N_LANDMARKS)), {"fps": 29.97})
+    return PoseTrack(
+        np.arange(n),
+        np.arange(n) / 29.97,
+        xy,
+        rng.normal(size=(n, N_LANDMARKS, 3)),
+        rng.uniform(size=(n, N_LANDMARKS)),
+        {"fps": 29.97},
+    )
 
 
 def test_landmark_enum_pairs():
     assert N_LANDMARKS == 33
     assert Landmark.LEFT_SHOULDER == 11 and Landmark.RIGHT_FOOT_INDEX == 32
     assert len(LEFT_RIGHT_PAIRS) == 16
-    assert all(l.name.replace("LEFT", "RIGHT") == r.name for l, r in LEFT_RIGHT_PAIRS)
+    assert all(left.name.replace("LEFT", "RIGHT") == r.name for left, r in LEFT_RIGHT_PAIRS)
 
 
 def test_save_load_round_trip_without_pickles(tmp_path):

@@ -1,4 +1,5 @@
 """Probing and frame iteration on clips the test makes with ffmpeg."""
+
 import cv2
 import numpy as np
 import pytest
@@ -20,9 +21,16 @@ def test_probe_keeps_fractional_fps(ntsc_clip):
     assert (info.width, info.height, info.rotation_deg) == (320, 240, 0)
 
 
-@pytest.mark.parametrize("suffix,codec", [(".mp4", "libx264"), (".mov", "libx264"),
-                                          (".mkv", "libx264"), (".avi", "mpeg4"),
-                                          (".webm", "libvpx-vp9")])
+@pytest.mark.parametrize(
+    "suffix,codec",
+    [
+        (".mp4", "libx264"),
+        (".mov", "libx264"),
+        (".mkv", "libx264"),
+        (".avi", "mpeg4"),
+        (".webm", "libvpx-vp9"),
+    ],
+)
 def test_probe_containers(tmp_path, suffix, codec):
     clip = make_test_clip(tmp_path / f"c{suffix}", rate="25", seconds=1, extra=("-c:v", codec))
     info = probe(clip)
@@ -57,8 +65,9 @@ def test_timestamps_stride_and_windows(ntsc_clip):
 
 
 def test_window_far_ahead_seeks_to_the_right_frame(tmp_path):
-    clip = make_test_clip(tmp_path / "long.mp4", rate="30", seconds=12,
-                          extra=("-c:v", "libx264", "-g", "60"))
+    clip = make_test_clip(
+        tmp_path / "long.mp4", rate="30", seconds=12, extra=("-c:v", "libx264", "-g", "60")
+    )
     seq = {f.index: f.image for f in iter_frames(clip, windows_s=[(9.0, 9.2)])}
     assert sorted(seq) == list(range(270, 276))
     by_decoding = {f.index: f.image for f in iter_frames(clip) if 270 <= f.index < 276}
@@ -66,8 +75,10 @@ def test_window_far_ahead_seeks_to_the_right_frame(tmp_path):
         assert np.array_equal(img, by_decoding[i]), f"frame {i} differs after seeking"
 
 
-@pytest.mark.parametrize("content,problem", [(None, "not found"), (b"", "empty"),
-                                             (b"hello, not a video\n" * 50, "not a readable")])
+@pytest.mark.parametrize(
+    "content,problem",
+    [(None, "not found"), (b"", "empty"), (b"hello, not a video\n" * 50, "not a readable")],
+)
 def test_bad_files_name_the_file_and_problem(tmp_path, content, problem):
     path = tmp_path / "ride.mp4"
     if content is not None:
@@ -77,21 +88,30 @@ def test_bad_files_name_the_file_and_problem(tmp_path, content, problem):
     assert str(path) in str(err.value) and problem in str(err.value)
 
 
-@pytest.mark.parametrize("size,pix_fmt,extra,max_side", [
-    ("1280x720", "yuv420p", (), 960),   # the usual phone format: converted from its planes
-    ("1280x720", "yuv420p", (), 2000),  # no downscale
-    ("1282x722", "yuv420p", (), 961),   # odd target size: FFmpeg's scaler
-    ("1280x720", "yuvj420p", (), 960),  # full-range JPEG levels: FFmpeg's scaler
-    ("1280x720", "yuv444p", (), 960),
-    ("1280x720", "yuv420p", ("-display_rotation", "270"), 960),
-])
+@pytest.mark.parametrize(
+    "size,pix_fmt,extra,max_side",
+    [
+        ("1280x720", "yuv420p", (), 960),  # the usual phone format: converted from its planes
+        ("1280x720", "yuv420p", (), 2000),  # no downscale
+        ("1282x722", "yuv420p", (), 961),  # odd target size: FFmpeg's scaler
+        ("1280x720", "yuvj420p", (), 960),  # full-range JPEG levels: FFmpeg's scaler
+        ("1280x720", "yuv444p", (), 960),
+        ("1280x720", "yuv420p", ("-display_rotation", "270"), 960),
+    ],
+)
 def test_model_input_matches_the_decoded_picture(tmp_path, size, pix_fmt, extra, max_side):
     """``Frame.rgb`` (the model's input, made from the YUV planes) is the full picture that
     FFmpeg decodes, upright, shrunk by area averaging, in RGB. Brightness agrees to within a
     grey level; colour a little less on this harsh test pattern, since the planes path keeps
     the chroma at half the output's resolution (as any 4:2:0 video of that size)."""
-    src = make_test_clip(tmp_path / "src.mp4", size=size, rate="10", seconds=0.5,
-                         extra=("-c:v", "libx264"), pix_fmt=pix_fmt)
+    src = make_test_clip(
+        tmp_path / "src.mp4",
+        size=size,
+        rate="10",
+        seconds=0.5,
+        extra=("-c:v", "libx264"),
+        pix_fmt=pix_fmt,
+    )
     clip = src
     if extra:
         clip = tmp_path / "rot.mp4"
@@ -104,14 +124,20 @@ def test_model_input_matches_the_decoded_picture(tmp_path, size, pix_fmt, extra,
     assert np.abs(frame.image.astype(int) - ref).mean() < 1.5
     h, w = ref.shape[:2]
     k = min(1.0, max_side / max(w, h))
-    want = cv2.cvtColor(ref if k == 1 else cv2.resize(ref, (round(w * k), round(h * k)),
-                                                      interpolation=cv2.INTER_AREA),
-                        cv2.COLOR_BGR2RGB)
+    want = cv2.cvtColor(
+        ref
+        if k == 1
+        else cv2.resize(ref, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA),
+        cv2.COLOR_BGR2RGB,
+    )
     got = frame.rgb(max_side)
     assert got.shape == want.shape
     diff = np.abs(got.astype(int) - want).mean()
-    luma = np.abs(cv2.cvtColor(got, cv2.COLOR_RGB2GRAY).astype(int)
-                  - cv2.cvtColor(want, cv2.COLOR_RGB2GRAY)).mean()
-    print(f"{size} {pix_fmt} {extra} -> {got.shape}: mean |diff| colour {diff:.2f}, "
-          f"brightness {luma:.2f}")
+    luma = np.abs(
+        cv2.cvtColor(got, cv2.COLOR_RGB2GRAY).astype(int) - cv2.cvtColor(want, cv2.COLOR_RGB2GRAY)
+    ).mean()
+    print(
+        f"{size} {pix_fmt} {extra} -> {got.shape}: mean |diff| colour {diff:.2f}, "
+        f"brightness {luma:.2f}"
+    )
     assert luma < 1.0 and diff < 2.5

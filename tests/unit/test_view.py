@@ -1,8 +1,10 @@
 """View and near-side decisions on synthetic landmarks."""
+
 import numpy as np
 import pytest
 
-from posecheck.landmarks import N_LANDMARKS, Landmark as L
+from posecheck.landmarks import N_LANDMARKS
+from posecheck.landmarks import Landmark as L
 from posecheck.track import PoseTrack
 from posecheck.view import classify_view, from_override
 
@@ -17,8 +19,15 @@ def side_track(facing=1, near="right", n=30, bad_frames=0):
     whose world depth is smaller (nearer the camera)."""
     xy = np.full((n, N_LANDMARKS, 2), np.nan)
     world = np.zeros((n, N_LANDMARKS, 3))
-    base = {"HIP": (0, 0), "SHOULDER": (200, -180), "KNEE": (150, 60), "ANKLE": (120, 250),
-            "ELBOW": (280, -100), "WRIST": (360, -90), "EAR": (240, -250)}
+    base = {
+        "HIP": (0, 0),
+        "SHOULDER": (200, -180),
+        "KNEE": (150, 60),
+        "ANKLE": (120, 250),
+        "ELBOW": (280, -100),
+        "WRIST": (360, -90),
+        "EAR": (240, -250),
+    }
     for s in ("LEFT", "RIGHT"):
         for j, (x, y) in base.items():
             xy[:, L[f"{s}_{j}"]] = [500 + facing * x + (3 if s == "LEFT" else -3), 400 + y]
@@ -30,8 +39,9 @@ def side_track(facing=1, near="right", n=30, bad_frames=0):
     return _track(xy, world)
 
 
-@pytest.mark.parametrize("facing,near,view", [(1, "right", "side-right"),
-                                              (-1, "left", "side-left")])
+@pytest.mark.parametrize(
+    "facing,near,view", [(1, "right", "side-right"), (-1, "left", "side-left")]
+)
 def test_side_view_and_near_side(facing, near, view):
     d = classify_view(side_track(facing, near))
     assert (d.view, d.near_side, d.facing) == (view, near, facing)
@@ -51,8 +61,9 @@ def test_confidence_falls_with_disagreeing_frames():
     assert d.confidence == pytest.approx(30 / 40)
 
 
-@pytest.mark.parametrize("nose_z,view", [(-0.3, "front"), (-0.09, "front"), (0.1, "rear"),
-                                         (-0.015, "rear")])
+@pytest.mark.parametrize(
+    "nose_z,view", [(-0.3, "front"), (-0.09, "front"), (0.1, "rear"), (-0.015, "rear")]
+)
 def test_rear_and_front(nose_z, view):
     n = 20
     xy = np.full((n, N_LANDMARKS, 2), np.nan)
@@ -70,8 +81,9 @@ def test_rear_and_front(nose_z, view):
 
 def test_no_detection_gives_zero_confidence():
     n = 5
-    d = classify_view(_track(np.full((n, N_LANDMARKS, 2), np.nan),
-                             np.full((n, N_LANDMARKS, 3), np.nan)))
+    d = classify_view(
+        _track(np.full((n, N_LANDMARKS, 2), np.nan), np.full((n, N_LANDMARKS, 3), np.nan))
+    )
     assert d.confidence == 0.0
 
 

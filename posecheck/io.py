@@ -1,0 +1,40 @@
+"""Writing results: atomic CSV and JSON files. Beneath every module that writes results
+(pipeline, compare, batch), so none of them imports another just to write a file."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write to ``path.tmp`` then rename: a reader never sees a half-written file, and a
+    failed write (disk full) leaves no temporary file behind."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_json(obj: dict, path: Path) -> None:
+    text = json.dumps(obj, indent=2, allow_nan=False, default=_json_default)
+    _atomic(path, lambda tmp: tmp.write_text(text))
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    _atomic(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.4f"))
+
+
+def _json_default(o: object) -> object:
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    raise TypeError(f"not JSON-serialisable: {type(o).__name__}")

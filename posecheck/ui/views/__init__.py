@@ -1,0 +1,16 @@
+"""One module per tab of the app. Each has ``show(result, marker_s)``: it draws its tab for a
+loaded :class:`posecheck.pipeline.Analysis` at the time-slider position ``marker_s``. A new
+tab is a new module here and one entry in :data:`TABS`, not lines in ``app.py``."""
+
+from __future__ import annotations
+
+from posecheck.ui.views import calibrate, coach, exports, fitter, rider, video
+
+TABS = {
+    "Rider": rider.show,
+    "Fitter": fitter.show,
+    "Video": video.show,
+    "Coach": coach.show,
+    "Calibrate": calibrate.show,
+    "Exports": exports.show,
+}

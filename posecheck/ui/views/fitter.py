@@ -1,0 +1,92 @@
+"""Fitter tab: each measure per pedal stroke against its published range, the frames at the
+bottom and top of a typical stroke, and the view's confidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from posecheck.ranges import load_ranges
+from posecheck.render import annotated_frame
+from posecheck.ui.charts import distribution
+
+
+def show(result, marker_s: float) -> None:
+    s = result.summary
+    st.subheader("Per pedal stroke, against published ranges")
+    ranges = load_ranges()
+    strokes = result.strokes
+    if strokes.empty:
+        st.info(s["pedalling"]["statement"])
+    else:
+        summary_rows = []
+        for r in ranges:
+            if r.column in strokes:
+                v = strokes[r.column].dropna()
+                counts = strokes.get(f"{r.column}_status", pd.Series(dtype=str)).value_counts()
+                summary_rows.append(
+                    {
+                        "measure": r.label,
+                        "median": round(float(v.median()), 1) if len(v) else None,
+                        "published range": f"{r.low:g}–{r.high:g}",
+                        "strokes in range": f"{int(counts.get('in', 0))} of {len(strokes)}",
+                        "verdict": counts.index[0] if len(counts) else "",
+                        "convention": r.convention,
+                        "source": r.source,
+                    }
+                )
+        st.dataframe(pd.DataFrame(summary_rows), hide_index=True, key="range_table")
+        st.caption(
+            "Angles are included angles (180° = straight). Each stroke's verdict is "
+            "in / below / above the published range, or low confidence when the "
+            "joint was not seen well enough."
+        )
+        shown = ["stroke", "start_s", "cadence_rpm"] + [
+            c for r in ranges for c in (r.column, f"{r.column}_status") if c in strokes
+        ]
+        st.dataframe(
+            strokes[list(dict.fromkeys(shown))].round(1), hide_index=True, key="stroke_table"
+        )
+        dcols = st.columns(3)
+        for i, r in enumerate(
+            x for x in ranges if x.column in strokes and strokes[x.column].notna().any()
+        ):
+            dcols[i % 3].altair_chart(
+                distribution(strokes, r.column, r.low, r.high, r.label), width="stretch"
+            )
+        _dead_centre_frames(result, strokes)
+    st.subheader("View and confidence")
+    conf = {
+        c[:-5]: round(float(result.metrics[c].median()), 2)
+        for c in result.metrics.columns
+        if c.endswith("_conf")
+    }
+    st.write(
+        f"View **{s['view']['view']}**, near side **{s['view']['near_side'] or '—'}** "
+        f"({s['view']['source']}, confidence {s['view']['confidence']:.2f}). Use **View** "
+        "in the sidebar to override it."
+    )
+    st.dataframe(
+        pd.DataFrame({"metric": list(conf), "median confidence": list(conf.values())}),
+        hide_index=True,
+        key="conf_table",
+    )
+
+
+def _dead_centre_frames(result, strokes: pd.DataFrame) -> None:
+    knee = strokes["knee_at_bdc_deg"]
+    typical = strokes.iloc[(knee - knee.median()).abs().fillna(np.inf).argsort().iat[0]]
+    fc1, fc2 = st.columns(2)
+    for col, label, t in (
+        (fc1, "Bottom dead centre", typical["bdc_s"]),
+        (fc2, "Top dead centre", typical["start_s"]),
+    ):
+        if np.isfinite(t):
+            img = annotated_frame(result, float(t))
+            if img is not None:
+                col.image(
+                    img,
+                    caption=f"{label}, stroke {int(typical['stroke'])} at {t:.2f} s",
+                    width="stretch",
+                )

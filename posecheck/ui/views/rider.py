@@ -1,0 +1,32 @@
+"""Rider tab: what happened over the ride, with advice, scores and one timeline per sign."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from posecheck.ui.charts import metric_timeline, scores_chart, watched_metrics
+
+
+def show(result, marker_s: float) -> None:
+    fnd, tl = result.findings, result.timeline
+    st.subheader("What happened over the ride")
+    for f in fnd["findings"]:
+        with st.expander(f"{f['sentence']} (confidence {f['confidence']:.2f})", expanded=True):
+            st.write(f"**What helps:** {f['advice']}")
+    for note in fnd["variability"]["notes"]:
+        st.info(note)
+    st.caption(fnd["note"])
+    if len(tl):
+        st.altair_chart(scores_chart(tl, marker_s), width="stretch")
+        cols = st.columns(2)
+        for i, metric in enumerate(watched_metrics(tl)):
+            cols[i % 2].altair_chart(metric_timeline(tl, fnd, metric, marker_s), width="stretch")
+        st.caption(
+            "Green band: your fresh baseline ± the smallest change that counts; blue: "
+            "the baseline minutes; red: a sustained drift from its onset (dashed)."
+        )
+    if fnd["not_assessed"]:
+        st.caption(
+            "Not assessed: "
+            + "; ".join(f"{x['metric']} ({x['reason']})" for x in fnd["not_assessed"])
+        )
