@@ -155,7 +155,9 @@ def analyze(
         )
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames ({hint})")
     decision = from_override(view) if view else classify_view(track)
-    clean = clean_track(track, info.fps, side_view=decision.near_side is not None)
+    clean = clean_track(
+        track, info.fps, side_view=decision.near_side is not None, near_side=decision.near_side
+    )
     camera = camera_correction(prof, info.path)
     level = clean  # what a level camera would have seen: angles against horizontal, crank
     if camera["tilt_deg"]:

@@ -2,7 +2,7 @@
 
 Side views: the near foot (mean of ankle, heel and foot index, which is steadier than any one
 of them) circles the bottom bracket. Its position relative to the loop's running centre
-(midpoint of the 2 s running extremes) gives the crank phase, 0 deg at top dead centre
+(midpoint of the 3 s running extremes) gives the crank phase, 0 deg at top dead centre
 (12 o'clock) and 180 deg at bottom dead centre (6 o'clock), increasing in the pedalling
 direction whichever way the rider faces. A stroke runs from one TDC crossing to the next;
 BDC is the 180 deg crossing.
@@ -12,7 +12,7 @@ depending on saddle setback and ankling).
 Rear/front views: the image-right foot's height; a stroke runs from one lowest point (BDC) to
 the next.
 
-A stroke counts only if it takes 0.4-2 s (30-150 rpm), the phase advances steadily, the
+A stroke counts only if it takes 0.4-2.5 s (24-150 rpm), the phase advances steadily, the
 loop is crank-sized relative to the shin, and the hips stay put (walking moves them).
 Standing: the hips more than 15% of trunk length above their seated height.
 """
@@ -26,8 +26,9 @@ from scipy.signal import find_peaks
 from posecheck.landmarks import Landmark as L
 from posecheck.landmarks import side_landmark
 
-MIN_STROKE_S, MAX_STROKE_S = 0.4, 2.0
-CENTRE_WINDOW_S = 2.0
+# 24-150 rpm: a rider turning the cranks slowly (30 rpm) for a fitter is still pedalling
+MIN_STROKE_S, MAX_STROKE_S = 0.4, 2.5
+CENTRE_WINDOW_S = 3.0  # holds a whole turn down to 20 rpm
 STANDING_RISE = 0.15  # of trunk length
 MAX_HIP_TRAVEL = 0.25  # of trunk length, within one stroke
 LOOP_TO_SHIN = (0.12, 0.9)  # foot loop radius over shin length
