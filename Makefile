@@ -16,8 +16,12 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(VENV)/bin/streamlit run app.py
 
+# lint, format and types first (seconds), then every test on all cores, slowest listed last
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -n auto --dist loadfile --durations=15
 
 samples: $(VENV)/.installed
 	$(PY) -m posecheck samples -o sample_videos

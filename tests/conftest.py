@@ -52,19 +52,37 @@ def footage() -> Path:
     return FOOTAGE
 
 
+def session_root(tmp_path_factory, worker_id: str) -> Path:
+    """A folder shared by every worker of this test session (pytest-xdist runs each worker
+    with its own basetemp inside the session's), and by this session only."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+def shared_analysis(tmp_path_factory, worker_id: str, clip: Path, name: str, **kwargs):
+    """One real-model analysis of ``clip`` per test session, whichever worker asks first;
+    the others wait on a file lock, then reopen the finished folder (no second model run).
+    Tests must not write into it (copy it first)."""
+    from filelock import FileLock
+
+    from posecheck.pipeline import analyze, load_analysis
+
+    out = session_root(tmp_path_factory, worker_id) / f"shared-{name}"
+    with FileLock(str(out) + ".lock"):
+        if (out / "summary.json").exists():
+            return load_analysis(out)
+        return analyze(clip, out, **kwargs)
+
+
 @pytest.fixture(scope="session")
-def fit_check_analysis(tmp_path_factory):
+def fit_check_analysis(tmp_path_factory, worker_id):
     """The real MediaPipe model run once on the bundled fit-check sample."""
-    from posecheck.pipeline import analyze
-
-    out = tmp_path_factory.mktemp("fit_check")
-    return analyze(SAMPLES / "fit_check_side.mp4", out)
+    return shared_analysis(tmp_path_factory, worker_id, SAMPLES / "fit_check_side.mp4", "fit_check")
 
 
 @pytest.fixture(scope="session")
-def fatigue_analysis(tmp_path_factory):
+def fatigue_analysis(tmp_path_factory, worker_id):
     """The real MediaPipe model run once on the bundled 3-minute fatigue sample."""
-    from posecheck.pipeline import analyze
-
-    out = tmp_path_factory.mktemp("fatigue")
-    return analyze(SAMPLES / "fatigue_side.mp4", out, workers=2)
+    return shared_analysis(
+        tmp_path_factory, worker_id, SAMPLES / "fatigue_side.mp4", "fatigue", workers=2
+    )
