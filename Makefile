@@ -21,7 +21,7 @@ test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n auto --dist loadfile --durations=15
+	$(PY) -m pytest -n auto --dist worksteal --durations=15
 
 samples: $(VENV)/.installed
 	$(PY) -m posecheck samples -o sample_videos

@@ -18,12 +18,13 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import shutil
 import sys
 import time
 import types
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,16 @@ def video_fingerprint(path: str | Path, block: int = 1 << 20) -> str:
             fh.seek(max(size - block, block))
             h.update(fh.read(block))
     return h.hexdigest()
+
+
+POSE_CACHE_ENV = "POSECHECK_POSE_CACHE"
+
+
+def shared_pose_cache() -> Path | None:
+    """The folder of pose tracks shared by all analyses, from ``POSECHECK_POSE_CACHE``
+    (unset: none, each analysis folder keeps only its own)."""
+    folder = os.environ.get(POSE_CACHE_ENV)
+    return Path(folder) if folder else None
 
 
 def cache_key(info: VideoInfo, settings: ExtractSettings) -> str:
@@ -252,8 +263,13 @@ def extract_track(
     progress: Progress | None = None,
     workers: int = 1,
     estimator: PoseEstimator | None = None,
+    shared_cache: Path | None = None,
 ) -> tuple[PoseTrack, dict]:
     """Return the clip's PoseTrack, reusing ``keypoints.npz`` or finished chunks when valid.
+
+    ``shared_cache``: a folder of pose tracks by cache key, shared by every analysis folder
+    (see :func:`shared_pose_cache`): a clip analysed before into another folder, with the same
+    extraction settings, is not run through the model again. A finished track is added to it.
 
     ``make_estimator`` must be picklable (a module-level function or a ``functools.partial``)
     when ``workers`` > 1: each worker process builds its own estimator. With one worker an
@@ -276,6 +292,17 @@ def extract_track(
                 return track, {"cached": True, "frames_processed": 0, "seconds": 0.0}
         except (OSError, ValueError, KeyError) as exc:
             log.warning("ignoring unreadable %s: %s", final, exc)
+    shared = shared_cache / f"{key}.npz" if shared_cache is not None else None
+    if shared is not None and shared.exists():
+        try:
+            track = PoseTrack.load(shared)
+            if track.meta.get("cache_key") == key:
+                log.info("reusing %s", shared)
+                track = replace(track, meta=meta)  # this analysis' own video path
+                track.save(final)
+                return track, {"cached": True, "frames_processed": 0, "seconds": 0.0}
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring unreadable %s: %s", shared, exc)
     chunk_dir = outdir / ".chunks" / key
     chunk_dir.mkdir(parents=True, exist_ok=True)
     spans = plan_chunks(info, settings)
@@ -329,6 +356,12 @@ def extract_track(
         track = PoseTrack.empty(meta=meta)
     track.save(final)
     shutil.rmtree(outdir / ".chunks", ignore_errors=True)
+    if shared is not None:
+        try:
+            shared.parent.mkdir(parents=True, exist_ok=True)
+            track.save(shared)  # atomic: a reader never sees half a file
+        except OSError as exc:  # the cache is a convenience; the analysis has its own copy
+            log.warning("could not add %s to the pose cache: %s", final, exc)
     return track, {
         "cached": False,
         "frames_processed": counter["new"],

@@ -17,7 +17,7 @@ import pandas as pd
 from posecheck import __version__
 from posecheck.calibration import camera_correction, load_profile, merge, untilt, with_flags
 from posecheck.clean import clean_track
-from posecheck.extract import ExtractSettings, Progress, extract_track
+from posecheck.extract import ExtractSettings, Progress, extract_track, shared_pose_cache
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.io import write_csv, write_json
 from posecheck.metrics import compute_metrics
@@ -126,7 +126,14 @@ def analyze(
     )
     try:
         track, stats = extract_track(
-            info, outdir, settings, factory, progress, workers=workers, estimator=est
+            info,
+            outdir,
+            settings,
+            factory,
+            progress,
+            workers=workers,
+            estimator=est,
+            shared_cache=shared_pose_cache(),
         )
     finally:
         if est is not None:

@@ -52,11 +52,80 @@ def footage() -> Path:
     return FOOTAGE
 
 
+class Lazy(dict):
+    """A dict that makes each value on first use with ``make(key)`` (so a test that reads
+    one clip's analysis does not wait for the others')."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        self[key] = self.make(key)
+        return self[key]
+
+
 def session_root(tmp_path_factory, worker_id: str) -> Path:
     """A folder shared by every worker of this test session (pytest-xdist runs each worker
     with its own basetemp inside the session's), and by this session only."""
     base = tmp_path_factory.getbasetemp()
     return base if worker_id == "master" else base.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_pose_cache(tmp_path_factory, worker_id):
+    """Every analysis in this session shares one pose cache (POSECHECK_POSE_CACHE, as a user
+    can set it): a clip runs through the real model once per session, however many tests
+    analyse it with other profiles or into other folders. Tests of fresh extraction (a first
+    run, a kill mid-run) unset it."""
+    import os
+
+    from posecheck.extract import POSE_CACHE_ENV
+
+    before = os.environ.get(POSE_CACHE_ENV)
+    os.environ[POSE_CACHE_ENV] = str(session_root(tmp_path_factory, worker_id) / "pose-cache")
+    yield
+    if before is None:
+        os.environ.pop(POSE_CACHE_ENV, None)
+    else:
+        os.environ[POSE_CACHE_ENV] = before
+
+
+@pytest.fixture
+def no_pose_cache(monkeypatch):
+    """This test runs the model itself (no session pose cache)."""
+    from posecheck.extract import POSE_CACHE_ENV
+
+    monkeypatch.delenv(POSE_CACHE_ENV, raising=False)
+
+
+@pytest.fixture(scope="session")
+def scenario_clip(tmp_path_factory, worker_id):
+    """name -> the rendered scenario clip, rendered once per session by whichever worker
+    asks first (the others wait on a file lock)."""
+    from filelock import FileLock
+
+    from posecheck.samples import SCENARIOS, render_clip
+
+    root = session_root(tmp_path_factory, worker_id) / "scenarios"
+    root.mkdir(exist_ok=True)
+
+    def get(name: str) -> Path:
+        with FileLock(str(root / f"{name}.lock")):
+            clip = root / f"{name}.mp4"
+            return clip if clip.exists() else render_clip(SCENARIOS[name], root)
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def scenario_analysis(tmp_path_factory, worker_id, scenario_clip):
+    """name -> the real-model analysis of a rendered scenario, once per session."""
+
+    def get(name: str, **kwargs):
+        return shared_analysis(tmp_path_factory, worker_id, scenario_clip(name), name, **kwargs)
+
+    return get
 
 
 def shared_analysis(tmp_path_factory, worker_id: str, clip: Path, name: str, **kwargs):
@@ -83,6 +152,4 @@ def fit_check_analysis(tmp_path_factory, worker_id):
 @pytest.fixture(scope="session")
 def fatigue_analysis(tmp_path_factory, worker_id):
     """The real MediaPipe model run once on the bundled 3-minute fatigue sample."""
-    return shared_analysis(
-        tmp_path_factory, worker_id, SAMPLES / "fatigue_side.mp4", "fatigue", workers=2
-    )
+    return shared_analysis(tmp_path_factory, worker_id, SAMPLES / "fatigue_side.mp4", "fatigue")

@@ -8,18 +8,16 @@ import pytest
 from posecheck.calibration import load_profile
 from posecheck.cli import main
 from posecheck.pipeline import analyze
-from posecheck.samples import SCENARIOS, render_clip
+from tests.conftest import Lazy
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def clips(tmp_path_factory):
-    root = tmp_path_factory.mktemp("camera")
-    return {
-        n: render_clip(SCENARIOS[n], root)
-        for n in ("fit_check_tilted", "fit_check_aruco", "after_bars_down")
-    }
+def clips(scenario_clip):
+    """name -> rendered clip, rendered on first use (once per session)."""
+
+    return Lazy(scenario_clip)
 
 
 def _back(a) -> float:

@@ -31,7 +31,7 @@ def run_cli(*args, cwd=None):
 
 
 @pytest.mark.model
-def test_analyze_writes_the_contract_files_and_reuses_the_track(tmp_path):
+def test_analyze_writes_the_contract_files_and_reuses_the_track(tmp_path, no_pose_cache):
     out = tmp_path / "out"
     r = run_cli("analyze", SAMPLES / "fit_check_side.mp4", "-o", out)
     assert r.returncode == 0, r.stderr[-2000:]

@@ -6,20 +6,17 @@ import pytest
 
 from posecheck.cli import main
 from posecheck.compare import compare_analyses, side_by_side
-from posecheck.pipeline import analyze
 from posecheck.report import write_reports
-from posecheck.samples import SCENARIOS, render_clip
+from tests.conftest import Lazy
 
 pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def afters(tmp_path_factory):
-    root = tmp_path_factory.mktemp("after")
-    return {
-        n: analyze(render_clip(SCENARIOS[n], root), root / f"{n}_out", workers=2)
-        for n in ("after_saddle_up", "after_saddle_1deg", "after_bars_down")
-    }
+def afters(scenario_analysis):
+    """name -> analysis of a rendered 'after' clip, analysed on first use."""
+
+    return Lazy(scenario_analysis)
 
 
 def _row(cmp, measure):

@@ -1,15 +1,15 @@
 """The fatigue timeline end to end: rendered scenarios with known onsets, the real model.
 
-Each scenario is rendered by the project's own generator into a temporary folder (they are
-not committed), analysed with MediaPipe (two workers) and judged against its script."""
+Each scenario is rendered by the project's own generator into the session's folder (they are
+not committed), analysed with MediaPipe once per session and judged against its script."""
 
 import json
 
 import pytest
 
 from posecheck.pipeline import analyze
-from posecheck.samples import SCENARIOS, render_clip
-from tests.conftest import SAMPLES
+from posecheck.samples import SCENARIOS
+from tests.conftest import SAMPLES, Lazy
 
 pytestmark = pytest.mark.model
 
@@ -31,13 +31,10 @@ ALSO_ALLOWED = {
 
 
 @pytest.fixture(scope="module")
-def scenario_results(tmp_path_factory):
-    root = tmp_path_factory.mktemp("scenarios")
-    out = {}
-    for name in EXPECTED:
-        clip = render_clip(SCENARIOS[name], root)
-        out[name] = analyze(clip, root / f"{name}_out", workers=2)
-    return out
+def scenario_results(scenario_analysis):
+    """name -> analysis, each analysed on first use (once per session, shared by workers)."""
+
+    return Lazy(scenario_analysis)
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))

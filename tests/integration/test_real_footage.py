@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from posecheck.pipeline import analyze
 from posecheck.ranges import MIN_CONF
 
 pytestmark = pytest.mark.model
@@ -17,10 +16,15 @@ TRAINER = {
 
 
 @pytest.fixture(scope="module")
-def real(footage, tmp_path_factory):
-    root = tmp_path_factory.mktemp("real")
-    names = list(TRAINER) + ["accoumar_feet_cut_off_1080p", "sports2d_walking_not_cycling"]
-    return {n: analyze(footage / f"{n}.mp4", root / n) for n in names}
+def real(footage, tmp_path_factory, worker_id):
+    """clip name -> analysis with the defaults, analysed on first use (once per session)."""
+    from tests.conftest import Lazy, shared_analysis
+
+    return Lazy(
+        lambda name: shared_analysis(
+            tmp_path_factory, worker_id, footage / f"{name}.mp4", f"real-{name}"
+        )
+    )
 
 
 @pytest.mark.parametrize("name", list(TRAINER) + ["accoumar_feet_cut_off_1080p"])

@@ -20,7 +20,7 @@ FIT = SAMPLES / "fit_check_side.mp4"
 
 
 @pytest.mark.model
-def test_sigkill_mid_run_then_resume_is_identical(tmp_path, fit_check_analysis):
+def test_sigkill_mid_run_then_resume_is_identical(tmp_path, fit_check_analysis, no_pose_cache):
     out = tmp_path / "out"
     cmd = [
         sys.executable,

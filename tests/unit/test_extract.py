@@ -72,6 +72,38 @@ def test_second_run_reuses_keypoints(tmp_path, clip):
     assert st3["cached"] is False and len(calls) == 90 + 45
 
 
+def test_shared_pose_cache_serves_another_analysis_folder(tmp_path, clip):
+    """A clip analysed once into one folder is not run through the model again for another
+    folder sharing the cache; a corrupt cache file is ignored, never fatal; other settings
+    miss the cache."""
+    info = probe(clip)
+    s = ExtractSettings("stamp", chunk_s=1.0)
+    cache, calls = tmp_path / "cache", []
+    t1, st1 = extract_track(
+        info, tmp_path / "a", s, lambda: FrameStamp(calls=calls), shared_cache=cache
+    )
+    assert st1["cached"] is False and len(calls) == 90 and len(list(cache.glob("*.npz"))) == 1
+    t2, st2 = extract_track(
+        info, tmp_path / "b", s, lambda: FrameStamp(calls=calls), shared_cache=cache
+    )
+    assert st2["cached"] is True and len(calls) == 90
+    np.testing.assert_array_equal(t1.xy_px, t2.xy_px)
+    assert (tmp_path / "b" / "keypoints.npz").exists()  # the folder has its own copy
+    next(cache.glob("*.npz")).write_bytes(b"not a pose track")
+    _, st3 = extract_track(
+        info, tmp_path / "c", s, lambda: FrameStamp(calls=calls), shared_cache=cache
+    )
+    assert st3["cached"] is False and len(calls) == 180
+    _, st4 = extract_track(
+        info,
+        tmp_path / "d",
+        ExtractSettings("stamp", chunk_s=1.0, stride=3),
+        lambda: FrameStamp(calls=calls),
+        shared_cache=cache,
+    )
+    assert st4["cached"] is False and len(calls) == 210
+
+
 def test_interrupted_run_resumes_and_matches_uninterrupted(tmp_path, clip):
     info = probe(clip)
     s = ExtractSettings("stamp", chunk_s=1.0)

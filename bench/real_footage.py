@@ -1,0 +1,81 @@
+"""Figures on the real trainer clips in ../shared/footage (not part of the project; skipped
+when absent): cadence against a count by eye, the largest knee change per degree of crank,
+and what the burst rejection leaves of 5-frame knee bursts injected all along each clip.
+
+    python bench/real_footage.py [--out DIR]
+
+Analyses use the defaults a user gets (`analyze` with no flags); keypoints are cached in DIR,
+so a second run takes seconds. Prints one JSON object per clip."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from posecheck.pipeline import analyze  # noqa: E402
+from tests.integration.test_real_footage import (  # noqa: E402
+    EYE_COUNTS,
+    crank_step_deg,
+    inject_knee_bursts,
+)
+
+FOOTAGE = ROOT.parent / "shared" / "footage"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "posecheck-real")
+    args = ap.parse_args()
+    if not FOOTAGE.is_dir():
+        print(f"no real footage at {FOOTAGE}: nothing to measure", file=sys.stderr)
+        return 0
+    for name, counts in EYE_COUNTS.items():
+        a = analyze(FOOTAGE / f"{name}.mp4", args.out / name, reports=False)
+        s = a.strokes
+        knee = a.metrics["knee_angle_deg"].to_numpy()
+        per_crank = np.abs(np.diff(knee, prepend=np.nan)) / crank_step_deg(a)
+        cadence = []
+        for t0, t1, turns in counts:
+            inside = s[(s["start_s"] >= t0 - 0.3) & (s["end_s"] <= t1 + 0.3)]
+            ours = 60.0 * len(inside) / float((inside["end_s"] - inside["start_s"]).sum())
+            cadence.append(
+                {
+                    "from_s": round(t0, 2),
+                    "to_s": round(t1, 2),
+                    "eye_rpm": round(60 * turns / (t1 - t0), 1),
+                    "posecheck_rpm": round(ours, 1),
+                }
+            )
+        bursts = inject_knee_bursts(a)
+        print(
+            json.dumps(
+                {
+                    "clip": name,
+                    "fps": round(a.info.fps, 2),
+                    "strokes": int(len(s)),
+                    "cadence": cadence,
+                    "knee_per_crank_deg_max": round(float(np.nanmax(per_crank)), 2),
+                    "knee_at_bdc_median_deg": round(float(s["knee_at_bdc_deg"].median()), 1),
+                    "bursts": {
+                        "n": int(len(bursts)),
+                        "opened_median_deg": round(float(np.median(bursts[:, 0])), 1),
+                        "left_median_deg": round(float(np.median(bursts[:, 1])), 1),
+                        "left_worst_deg": round(float(bursts[:, 1].max()), 1),
+                        "without_rejection_median_deg": round(float(np.median(bursts[:, 2])), 1),
+                    },
+                }
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
