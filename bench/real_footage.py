@@ -20,6 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from posecheck import clean  # noqa: E402
 from posecheck.pipeline import analyze  # noqa: E402
 from tests.integration.test_real_footage import (  # noqa: E402
     EYE_COUNTS,
@@ -55,6 +56,13 @@ def main() -> int:
                 }
             )
         bursts = inject_knee_bursts(a)
+        # the same bursts filled linearly instead of rebuilt from the leg's lengths
+        rebuild = clean.knee_from_leg
+        clean.knee_from_leg = lambda xy, *args: xy
+        try:
+            linear = inject_knee_bursts(a)
+        finally:
+            clean.knee_from_leg = rebuild
         print(
             json.dumps(
                 {
@@ -64,12 +72,17 @@ def main() -> int:
                     "cadence": cadence,
                     "knee_per_crank_deg_max": round(float(np.nanmax(per_crank)), 2),
                     "knee_at_bdc_median_deg": round(float(s["knee_at_bdc_deg"].median()), 1),
+            "hip_bounce_pct": {
+                "median": round(float(s["hip_bounce_pct"].median()), 1),
+                "stroke_sd": round(float(s["hip_bounce_pct"].std()), 1),
+            },
                     "bursts": {
                         "n": int(len(bursts)),
                         "opened_median_deg": round(float(np.median(bursts[:, 0])), 1),
                         "left_median_deg": round(float(np.median(bursts[:, 1])), 1),
                         "left_worst_deg": round(float(bursts[:, 1].max()), 1),
                         "without_rejection_median_deg": round(float(np.median(bursts[:, 2])), 1),
+                        "linear_fill_median_deg": round(float(np.median(linear[:, 1])), 1),
                     },
                 }
             )

@@ -143,6 +143,20 @@ SIGNS: tuple[Sign, ...] = (
         "the pelvis steady, and a fitter can check saddle tilt and setback.",
     ),
     Sign(
+        "hip_bounce_pct",
+        "collapse",
+        +1,
+        3.0,
+        False,
+        "% of thigh",
+        "Your hips began bouncing on the saddle",
+        "up-and-down hip movement per stroke",
+        "Bouncing that grows as you tire often means the saddle is a little high or the "
+        "legs are fading and reach for the pedal: ease off or shift to a lighter gear, and "
+        "have a fitter check saddle height.",
+        per_stroke=True,
+    ),
+    Sign(
         "hip_rocking_deg",
         "collapse",
         +1,
@@ -214,15 +228,18 @@ def units(metrics: pd.DataFrame, strokes: pd.DataFrame) -> pd.DataFrame:
             cm[c_mean.index] = c_mean.to_numpy()
         out[col] = med
         out[f"conf_{col}"] = cm
-    if (
-        len(strokes)
-        and "hip_rocking_deg" in strokes
-        and len(seated) >= MIN_BASELINE_UNITS
-        and seated["hip_rocking_deg"].notna().any()
-    ):  # rear/front views only
-        rock = seated["hip_rocking_deg"].to_numpy(float)
-        out["hip_rocking_deg"] = rock
-        out["conf_hip_rocking_deg"] = np.where(np.isfinite(rock), 1.0, 0.0)
+    for sign in SIGNS:  # per-stroke signs: hip rocking (rear, front), hip bounce (side)
+        col = sign.metric
+        if (
+            sign.per_stroke
+            and len(strokes)
+            and col in strokes
+            and len(seated) >= MIN_BASELINE_UNITS
+            and seated[col].notna().any()
+        ):
+            v = seated[col].to_numpy(float)
+            out[col] = v
+            out[f"conf_{col}"] = np.where(np.isfinite(v), 1.0, 0.0)
     return pd.DataFrame(out)
 
 

@@ -10,6 +10,7 @@ LABELS = {
     "back_angle_deg": "Back angle (° above horizontal)",
     "pelvic_tilt_deg": "Pelvic tilt proxy (°)",
     "hip_rocking_deg": "Hip rocking per stroke (°)",
+    "hip_bounce_pct": "Hip bounce per stroke (% of thigh)",
 }
 
 

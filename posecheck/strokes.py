@@ -135,6 +135,9 @@ def stroke_table(metrics: pd.DataFrame, xy: np.ndarray, view, fps: float) -> pd.
         if knee is not None and len(t)
         else np.nan
     )
+    thigh = (
+        np.nanmedian(np.linalg.norm(knee - hip, axis=1)) if knee is not None and len(t) else np.nan
+    )
     rows = []
     for start, end, bdc in cands:
         dur = end - start
@@ -153,13 +156,28 @@ def stroke_table(metrics: pd.DataFrame, xy: np.ndarray, view, fps: float) -> pd.
             radius = np.nanmedian(np.linalg.norm(f - np.nanmean(f, axis=0), axis=1))
             if not LOOP_TO_SHIN[0] <= radius / shin <= LOOP_TO_SHIN[1]:
                 continue
-        rows.append(_stroke_row(metrics, sel, start, end, bdc, hip, seated_hip_y, trunk, t))
+        row = _stroke_row(metrics, sel, start, end, bdc, hip, seated_hip_y, trunk, t)
+        row["hip_bounce_pct"] = hip_bounce_pct(hip[sel], thigh)
+        rows.append(row)
     cols = ["stroke", "start_s", "end_s", "cadence_rpm", "bdc_s", "max_extension_s", "standing"]
     if not rows:
         return pd.DataFrame(columns=cols)
     df = pd.DataFrame(rows)
     df.insert(0, "stroke", np.arange(1, len(df) + 1))
     return df
+
+
+def hip_bounce_pct(hip_xy: np.ndarray, thigh_px: float) -> float:
+    """Side views: how far the hip rises and falls within one stroke (top to bottom of its
+    vertical path), in percent of the thigh's length; NaN without a thigh length (rear and
+    front views) or with under 3 hip points. On a fixed trainer the hip barely moves; a hip
+    that bounces more as the rider tires (the saddle a little high, or fading legs reaching
+    for the pedal) shows here."""
+    y = hip_xy[:, 1]
+    y = y[np.isfinite(y)]
+    if not (np.isfinite(thigh_px) and thigh_px > 0) or len(y) < 3:
+        return float("nan")
+    return round(float(100.0 * (y.max() - y.min()) / thigh_px), 3)
 
 
 def _at(metrics: pd.DataFrame, col: str, time_s: float) -> float:
