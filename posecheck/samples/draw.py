@@ -7,6 +7,8 @@ pixel positions computed in :mod:`posecheck.samples.rider`.
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -58,12 +60,19 @@ def ellipse(img, center, axes, angle_deg, color) -> None:
 
 
 def background(h: int, w: int, floor_y: int, seed: int = 0) -> np.ndarray:
-    """A plain wall with a soft gradient, a skirting line and a floor."""
+    """A plain wall with a soft gradient, a skirting line and a floor (a new image)."""
+    return _background(h, w, floor_y).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _background(h: int, w: int, floor_y: int) -> np.ndarray:
+    """The background, drawn once per size (it was half of a frame's rendering time)."""
     y = np.linspace(0, 1, h)[:, None, None]
     wall = np.array([200, 208, 212]) * (1 - 0.15 * y) + np.array([10, 10, 10]) * y
     img = np.broadcast_to(wall, (h, w, 3)).astype(np.uint8).copy()
     img[floor_y:] = (120, 135, 150)
     cv2.line(img, (0, floor_y), (w, floor_y), (90, 100, 110), 2)
+    img.flags.writeable = False  # shared: callers get copies
     return img
 
 
