@@ -297,16 +297,18 @@ def pedalling_statement(
         }
     covered = float((strokes["end_s"] - strokes["start_s"]).sum())
     standing = int(strokes["standing"].sum())
+    # one rounded figure for every place that shows it (the app's tile and this sentence
+    # once rounded 72.54 differently: 72 and 73)
+    cadence = round(float(strokes["cadence_rpm"].median()), 1)
     return {
         "strokes": int(len(strokes)),
         "pedalling": True,
-        "cadence_rpm_median": round(float(strokes["cadence_rpm"].median()), 1),
+        "cadence_rpm_median": cadence,
         "pedalling_share": round(covered / duration_s, 3) if duration_s > 0 else None,
         "standing_strokes": standing,
         "coasting_s": coast_s,
         "coasting": coasting or [],
-        "statement": f"{len(strokes)} pedal strokes at a median "
-        f"{strokes['cadence_rpm'].median():.0f} rpm"
+        "statement": f"{len(strokes)} pedal strokes at a median {cadence:.0f} rpm"
         + (f", {standing} standing" if standing else "")
         + "."
         + coast_txt,

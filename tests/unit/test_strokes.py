@@ -274,3 +274,18 @@ def test_coasting_is_found_and_stated():
     # steady pedalling: no coasting
     track2, _ = side_rider(2 * np.pi * 1.5 * t, t)
     assert coasting_spells(t, track2.xy_px, view) == []
+
+
+def test_cadence_is_rounded_once_for_the_sentence_and_the_figure():
+    """The app's tile formats cadence_rpm_median; the sentence must say the same number
+    (72.54 once read 72 in one and 73 in the other)."""
+    strokes = pd.DataFrame(
+        {
+            "cadence_rpm": [72.54] * 5,
+            "start_s": np.arange(5.0),
+            "end_s": np.arange(5.0) + 0.8,
+            "standing": [False] * 5,
+        }
+    )
+    out = pedalling_statement(strokes, 10.0)
+    assert f"{out['cadence_rpm_median']:.0f} rpm" in out["statement"]
