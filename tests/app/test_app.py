@@ -117,6 +117,24 @@ def test_coach_compares_early_and_late_of_the_ride(app, tmp_path, fit_check_anal
 
 
 @pytest.mark.model
+def test_a_comparison_disappears_when_its_clip_is_no_longer_shown(
+    app, tmp_path, fit_check_analysis
+):
+    """Analyse A, compare it, then analyse C: A's comparison must not be shown under C."""
+    _seed_cache(tmp_path, fit_check_analysis)
+    _select_fit_check(app)
+    app.button(key="analyse").click().run()
+    app.button(key="compare").click().run()
+    assert any("stroke_spread" in d.value.columns for d in app.dataframe)
+    rear = next(o for o in app.selectbox(key="sample").options if o.startswith("rear_rocking"))
+    app.selectbox(key="sample").select(rear).run()
+    app.button(key="analyse").click().run()
+    assert not app.exception, app.exception
+    assert {m.label: m.value for m in app.metric}["View"] == "rear"
+    assert not any("stroke_spread" in d.value.columns for d in app.dataframe)
+
+
+@pytest.mark.model
 def test_calibrate_tab_saves_a_rider_profile(app, tmp_path, fit_check_analysis):
     _seed_cache(tmp_path, fit_check_analysis)
     _select_fit_check(app)

@@ -17,6 +17,8 @@ def show(result, marker_s: float) -> None:
     others = [n for n in earlier if earlier[n] != result.outdir]
     options = ["early vs late of this ride"] + others
     against = st.selectbox("Compare this analysis (after) with", options, key="compare_with")
+    # a comparison belongs to the two analyses it names: shown only while they are chosen
+    pair = (str(result.outdir), against)
     if st.button("Compare", key="compare"):
         try:
             if against == options[0]:
@@ -25,12 +27,12 @@ def show(result, marker_s: float) -> None:
             else:
                 before = load_analysis(earlier[against])
                 cmp, img = compare_analyses(before, result), side_by_side(before, result)
-            st.session_state["comparison"] = (cmp, img)
+            st.session_state["comparison"] = (pair, cmp, img)
         except (FileNotFoundError, VideoError) as exc:
             st.error(f"Cannot compare with {against}: {exc}")
     got = st.session_state.get("comparison")
-    if got:
-        cmp, img = got
+    if got and got[0] == pair:
+        _, cmp, img = got
         st.write(
             f"**{cmp.label_a}** → **{cmp.label_b}**: a change counts only when it is "
             "larger than both the strokes' own spread and the measurement-noise floor."
