@@ -3,22 +3,13 @@ running the analysis, then one tab per module of ``posecheck.ui.views``."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import streamlit as st
 
-from posecheck.calibration import ProfileError, load_profile
-from posecheck.pipeline import NoRiderError, analyze, load_analysis
-from posecheck.ui import (
-    UploadError,
-    analysis_dir,
-    data_root,
-    list_analyses,
-    list_profiles,
-    list_samples,
-    store_upload,
-)
+from posecheck.pipeline import load_analysis
+from posecheck.ui import UploadError, list_analyses, list_profiles, list_samples, store_upload
+from posecheck.ui.run import analyse
 from posecheck.ui.views import TABS, header
 from posecheck.video import VIDEO_SUFFIXES, VideoError
 
@@ -84,47 +75,13 @@ with st.sidebar:
         go = st.button("Analyse", type="primary", disabled=video is None, key="analyse")
 
 
-def run(video: Path, mode: str, view: str, profile_path: Path | None, label: str | None):
-    bar = st.progress(0.0, text="Starting the pose model…")
-    t0 = time.monotonic()
-
-    def progress(done: int, total: int, fps: float) -> None:
-        left = (total - done) / fps if fps > 0 else float("nan")
-        bar.progress(
-            min(done / max(total, 1), 1.0),
-            text=f"{done}/{total} frames · {fps:.0f} frames/s · {left:.0f} s left",
-        )
-
-    try:
-        profile = load_profile(profile_path) if profile_path else None
-        result = analyze(
-            video,
-            analysis_dir(video),
-            mode=mode,
-            view=None if view == "auto" else view,
-            profile=profile,
-            progress=progress,
-        )
-    except (VideoError, NoRiderError, ProfileError) as exc:
-        bar.empty()
-        # name the clip as the rider knows it, not by the server's copy
-        st.error(str(exc).replace(str(video), label) if label else str(exc))
-        if isinstance(exc, VideoError) and video.parent == data_root() / "uploads":
-            video.unlink(missing_ok=True)  # an upload that is not a usable video is not kept
-        return None
-    bar.empty()
-    cached = " (pose from cache)" if result.summary["pose_cached"] else ""
-    st.success(f"Analysed in {time.monotonic() - t0:.1f} s{cached}")
-    return result
-
-
 if go and reopen is not None:
     try:
         st.session_state["result"] = load_analysis(reopen)
     except (FileNotFoundError, VideoError, ValueError) as exc:  # ValueError: not our npz
         st.error(f"Cannot reopen {reopen.name}: {exc}")
 elif go and video is not None:
-    st.session_state["result"] = run(video, mode, view_choice, profiles[profile_name], label)
+    st.session_state["result"] = analyse(video, mode, view_choice, profiles[profile_name], label)
 
 result = st.session_state.get("result")
 if result is None:
@@ -141,6 +98,8 @@ marker = st.slider(
     step=max(round(duration / 500, 2), 0.05),
     key="time",
 )
-for tab, show in zip(st.tabs(list(TABS)), TABS.values()):
+# stateful tabs (a key, and a rerun on switching): the chosen tab survives every rerun, so
+# using a control in Coach or Video no longer sends the user back to Rider
+for tab, show in zip(st.tabs(list(TABS), key="tab", on_change="rerun"), TABS.values()):
     with tab:
         show(result, marker)

@@ -72,10 +72,10 @@ def main() -> int:
                     "cadence": cadence,
                     "knee_per_crank_deg_max": round(float(np.nanmax(per_crank)), 2),
                     "knee_at_bdc_median_deg": round(float(s["knee_at_bdc_deg"].median()), 1),
-            "hip_bounce_pct": {
-                "median": round(float(s["hip_bounce_pct"].median()), 1),
-                "stroke_sd": round(float(s["hip_bounce_pct"].std()), 1),
-            },
+                    "hip_bounce_pct": {
+                        "median": round(float(s["hip_bounce_pct"].median()), 1),
+                        "stroke_sd": round(float(s["hip_bounce_pct"].std()), 1),
+                    },
                     "bursts": {
                         "n": int(len(bursts)),
                         "opened_median_deg": round(float(np.median(bursts[:, 0])), 1),

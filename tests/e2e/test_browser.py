@@ -193,3 +193,28 @@ def test_hostile_and_broken_uploads_in_the_browser(page, data):
     assert (uploads / stored[0]).read_bytes() == clip
     assert not list(data.rglob("*.part"))
     assert all(p.resolve().is_relative_to(data.resolve()) for p in data.rglob("*"))
+
+
+def test_a_control_used_after_an_analysis_keeps_its_tab(page, server):
+    """The first control touched after an analysis (Compare, in Coach) once sent the user
+    back to the Rider tab."""
+    from playwright.sync_api import expect
+
+    page.goto(server)  # a fresh session
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+    box.wait_for(timeout=60_000)
+    page.get_by_text("Bundled sample").click()
+    box.click()
+    page.get_by_role("option").filter(has_text="fit_check_side").click()
+    _settle(page)
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_text("Your posture held steady").wait_for(timeout=300_000)
+    _settle(page)
+    coach = page.get_by_role("tab", name="Coach")
+    coach.click()
+    _settle(page)
+    page.get_by_role("button", name="Compare").click()
+    page.get_by_text("a change counts only when").wait_for(timeout=60_000)
+    _settle(page)
+    expect(coach).to_have_attribute("aria-selected", "true")
+    page.screenshot(path=str(ARTIFACTS / "05_coach.png"), full_page=True)

@@ -89,3 +89,12 @@ def test_the_walk_finds_a_circle_of_lazy_imports(tmp_path):
     assert cycle is not None and set(cycle) == {"posecheck.a", "posecheck.b", "posecheck.sub.c"}
     (pkg / "sub" / "c.py").write_text("x = 1\n")
     assert find_cycle(import_graph(pkg)) is None
+
+
+def test_app_py_stays_the_page_frame():
+    """Tabs live in posecheck/ui/views (one module each); app.py only frames the page."""
+    app = (PKG.parent / "app.py").read_text()
+    views = {p.stem for p in (PKG / "ui" / "views").glob("*.py")} - {"__init__", "header"}
+    assert len(app.splitlines()) < 120
+    assert views >= {"rider", "fitter", "video", "coach", "calibrate", "exports"}
+    assert "st.dataframe" not in app and "altair_chart" not in app

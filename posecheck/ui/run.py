@@ -1,0 +1,50 @@
+"""Running an analysis from the app: a progress bar with frames per second and time left,
+errors as one message naming the clip as the rider knows it, a bad upload not kept."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from posecheck.calibration import ProfileError, load_profile
+from posecheck.pipeline import NoRiderError, analyze
+from posecheck.ui import analysis_dir, data_root
+from posecheck.video import VideoError
+
+
+def analyse(video: Path, mode: str, view: str, profile_path: Path | None, label: str | None):
+    """Analyse ``video`` into its folder under the data root; the Analysis, or None after
+    showing why not."""
+    bar = st.progress(0.0, text="Starting the pose model…")
+    t0 = time.monotonic()
+
+    def progress(done: int, total: int, fps: float) -> None:
+        left = (total - done) / fps if fps > 0 else float("nan")
+        bar.progress(
+            min(done / max(total, 1), 1.0),
+            text=f"{done}/{total} frames · {fps:.0f} frames/s · {left:.0f} s left",
+        )
+
+    try:
+        profile = load_profile(profile_path) if profile_path else None
+        result = analyze(
+            video,
+            analysis_dir(video),
+            mode=mode,
+            view=None if view == "auto" else view,
+            profile=profile,
+            progress=progress,
+        )
+    except (VideoError, NoRiderError, ProfileError) as exc:
+        bar.empty()
+        # name the clip as the rider knows it, not by the server's copy
+        st.error(str(exc).replace(str(video), label) if label else str(exc))
+        if isinstance(exc, VideoError) and video.parent == data_root() / "uploads":
+            video.unlink(missing_ok=True)  # an upload that is not a usable video is not kept
+        return None
+    bar.empty()
+    cached = " (pose from cache)" if result.summary["pose_cached"] else ""
+    st.success(f"Analysed in {time.monotonic() - t0:.1f} s{cached}")
+    return result
