@@ -75,15 +75,24 @@ with st.sidebar:
         go = st.button("Analyse", type="primary", disabled=video is None, key="analyse")
 
 
+# one slot above the results for progress and the last outcome, present on every run, so the
+# tabs below keep their place (and the tab the user chose) from one run to the next
+status = st.empty()
+if go:
+    st.session_state.pop("status", None)
 if go and reopen is not None:
     try:
         st.session_state["result"] = load_analysis(reopen)
     except (FileNotFoundError, VideoError, ValueError) as exc:  # ValueError: not our npz
-        st.error(f"Cannot reopen {reopen.name}: {exc}")
+        status.error(f"Cannot reopen {reopen.name}: {exc}")
 elif go and video is not None:
-    st.session_state["result"] = analyse(video, mode, view_choice, profiles[profile_name], label)
+    st.session_state["result"] = analyse(
+        status, video, mode, view_choice, profiles[profile_name], label
+    )
 
 result = st.session_state.get("result")
+if not go and st.session_state.get("status"):
+    status.success(st.session_state["status"])
 if result is None:
     st.info("Choose a clip in the sidebar and press **Analyse**.")
     st.stop()
@@ -98,8 +107,6 @@ marker = st.slider(
     step=max(round(duration / 500, 2), 0.05),
     key="time",
 )
-# stateful tabs (a key, and a rerun on switching): the chosen tab survives every rerun, so
-# using a control in Coach or Video no longer sends the user back to Rider
-for tab, show in zip(st.tabs(list(TABS), key="tab", on_change="rerun"), TABS.values()):
+for tab, show in zip(st.tabs(list(TABS)), TABS.values()):
     with tab:
         show(result, marker)

@@ -14,10 +14,15 @@ from posecheck.ui import analysis_dir, data_root
 from posecheck.video import VideoError
 
 
-def analyse(video: Path, mode: str, view: str, profile_path: Path | None, label: str | None):
+def analyse(
+    status, video: Path, mode: str, view: str, profile_path: Path | None, label: str | None
+):
     """Analyse ``video`` into its folder under the data root; the Analysis, or None after
-    showing why not."""
-    bar = st.progress(0.0, text="Starting the pose model…")
+    showing why not. Progress, then the outcome, are shown in ``status`` (one ``st.empty``
+    slot that the page keeps at a fixed place on every run: elements appearing above the
+    tabs on one run only gave the tabs a new identity on the next, which sent the user back
+    to the first tab). The success message is kept in ``st.session_state["status"]``."""
+    bar = status.progress(0.0, text="Starting the pose model…")
     t0 = time.monotonic()
 
     def progress(done: int, total: int, fps: float) -> None:
@@ -38,13 +43,12 @@ def analyse(video: Path, mode: str, view: str, profile_path: Path | None, label:
             progress=progress,
         )
     except (VideoError, NoRiderError, ProfileError) as exc:
-        bar.empty()
         # name the clip as the rider knows it, not by the server's copy
-        st.error(str(exc).replace(str(video), label) if label else str(exc))
+        status.error(str(exc).replace(str(video), label) if label else str(exc))
         if isinstance(exc, VideoError) and video.parent == data_root() / "uploads":
             video.unlink(missing_ok=True)  # an upload that is not a usable video is not kept
         return None
-    bar.empty()
     cached = " (pose from cache)" if result.summary["pose_cached"] else ""
-    st.success(f"Analysed in {time.monotonic() - t0:.1f} s{cached}")
+    st.session_state["status"] = f"Analysed in {time.monotonic() - t0:.1f} s{cached}"
+    status.success(st.session_state["status"])
     return result
