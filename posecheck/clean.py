@@ -325,13 +325,18 @@ def clean_track(
     xy = gate_visibility(xy, vis, min_visibility)
     n_bursts = 0
     knee_dropped = np.zeros(len(xy), bool)
+    br = time_breaks(track.t_s, fps)
     if near_side is not None:
         knee = side_landmark(near_side, "KNEE")
         had_knee = np.isfinite(xy[:, knee]).all(axis=1)
-        xy, touched = reject_bursts(xy, fps, near_side)
+        # per stretch of continuous time: long mode's windows are minutes apart, and running
+        # medians or a crank phase taken across their joins would mix two moments of the ride
+        cuts = [0, *np.flatnonzero(br), len(xy)]
+        xy = np.array(xy, float, copy=True)
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            xy[a:b], touched = reject_bursts(xy[a:b], fps, near_side)
+            n_bursts += int(touched.sum())
         knee_dropped = had_knee & ~np.isfinite(xy[:, knee]).all(axis=1)
-        n_bursts = int(touched.sum())
-    br = time_breaks(track.t_s, fps)
     max_gap = max(1, int(round(max_gap_s * fps)))
     xy = (
         interpolate_gaps(xy, max_gap)

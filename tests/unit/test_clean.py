@@ -168,3 +168,23 @@ def test_a_knee_burst_is_removed_and_the_angle_restored(slide):
     )
     assert err.max() < 3.0
     assert err_plain.max() > 2 * err.max() + 3.0
+
+
+def test_bursts_are_judged_within_each_long_mode_window():
+    """Long mode joins windows minutes apart; a join is not a burst. Two windows of steady
+    pedalling, the hip higher in the second (a longer thigh in the picture, as after a fit
+    change), keep every knee. (This passed on the whole-track version too: a guard, not proof
+    that judging each window alone changes a result.)"""
+    fps = 30.0
+    a, _ = _pedalling(60, fps, seconds=10.0)
+    b, _ = _pedalling(60, fps, seconds=10.0)
+    xy_b = b.xy_px.copy()
+    xy_b[:, L.RIGHT_HIP, 1] -= 80.0  # the hip higher: a straighter leg all through
+    xy = np.concatenate([a.xy_px, xy_b])
+    t = np.concatenate([a.t_s, b.t_s + 90.0])
+    track = PoseTrack(
+        np.arange(len(t)), t, xy, np.zeros((len(t), N_LANDMARKS, 3)), np.ones((len(t), N_LANDMARKS))
+    )
+    out = clean_track(track, fps, near_side="right")
+    step = next(s for s in out.meta["cleaning"] if s["step"] == "reject_bursts")
+    assert step["frames_touched"] == 0, step
