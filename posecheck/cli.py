@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="render every scenario, including the fatigue-timeline test scenarios",
     )
+    sa.add_argument(
+        "--human",
+        action="store_true",
+        help="render the human-body scenarios (MakeHuman riders) into OUTDIR/human; needs "
+        "pip install 'posecheck[human]'",
+    )
     return ap
 
 
@@ -270,6 +276,8 @@ def cmd_report(args) -> int:
 def cmd_samples(args) -> int:
     from posecheck.samples import BUNDLED, SCENARIOS, render_clip
 
+    if args.human:
+        return _human_samples(args)
     names = args.names or (list(SCENARIOS) if args.all else list(BUNDLED))
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
@@ -281,6 +289,30 @@ def cmd_samples(args) -> int:
         return EXIT_BAD_INPUT
     for name in names:
         print(render_clip(SCENARIOS[name], args.outdir))
+    return 0
+
+
+def _human_samples(args) -> int:
+    from posecheck.samples import render_clip
+    from posecheck.samples.human import HUMAN_DIR, HUMAN_SCENARIOS
+    from posecheck.samples.human.body import AnnyMissing, data_dir
+
+    names = args.names or list(HUMAN_SCENARIOS)
+    unknown = [n for n in names if n not in HUMAN_SCENARIOS]
+    if unknown:
+        print(
+            f"posecheck: unknown human scenario(s) {', '.join(unknown)}; "
+            f"choose from {', '.join(HUMAN_SCENARIOS)}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    try:
+        data_dir()
+    except AnnyMissing as e:
+        print(f"posecheck: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for name in names:
+        print(render_clip(HUMAN_SCENARIOS[name], args.outdir / HUMAN_DIR))
     return 0
 
 

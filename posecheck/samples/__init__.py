@@ -81,6 +81,25 @@ class Scenario:
                 changes["elbow_deg"] = changes.get("elbow_deg", p.elbow_deg) - 20 * k
         return replace(p, **changes)
 
+    #: H.264 settings: flat cartoon colours compress well as "animation"
+    TUNE = "animation"
+    CRF = 32
+
+    def draw(self, t: float):
+        """(bgr image, landmarks px (33,2), truth dict, posture) at time ``t``."""
+        p = self.posture(t)
+        if self.view == "rear":
+            img, lm, truth = render_rear(p, self.size_wh)
+        else:
+            img, lm, truth = render_side(
+                p, self.size_wh, facing=1 if self.view == "side-right" else -1
+            )
+        return img, lm, truth, p
+
+    def meta(self) -> dict:
+        """What the clip's JSON records beyond the schedule."""
+        return {"renderer": "cartoon (posecheck.samples.scene)"}
+
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -209,11 +228,7 @@ BUNDLED = ("fit_check_side", "fatigue_side", "rear_rocking")
 
 
 def render_frame(sc: Scenario, t: float):
-    p = sc.posture(t)
-    if sc.view == "rear":
-        img, lm, truth = render_rear(p, sc.size_wh)
-    else:
-        img, lm, truth = render_side(p, sc.size_wh, facing=1 if sc.view == "side-right" else -1)
+    img, lm, truth, p = sc.draw(t)
     if sc.aruco_cm:
         paste_marker(img, sc.aruco_cm / 100 * px_per_m(sc))
     if sc.camera_tilt_deg:
@@ -259,7 +274,7 @@ def tilt_frame(img: np.ndarray, lm: np.ndarray, tilt_deg: float):
 def render_clip(
     sc: Scenario,
     outdir: str | Path,
-    crf: int = 32,
+    crf: int | None = None,
     on_frame: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Render ``sc`` to ``outdir/<name>.mp4`` with its ground truth; returns the clip path."""
@@ -281,11 +296,11 @@ def render_clip(
         macro_block_size=16,
         output_params=[
             "-crf",
-            str(crf),
+            str(crf or sc.CRF),
             "-preset",
             "slow",
             "-tune",
-            "animation",
+            sc.TUNE,
             "-g",
             str(int(sc.fps * 10)),
         ],
@@ -329,6 +344,7 @@ def render_clip(
         "px_per_m": px_per_m(sc),
         "aruco_side_px": int(round(sc.aruco_cm / 100 * px_per_m(sc))) if sc.aruco_cm else 0,
         "description": sc.description,
+        **sc.meta(),
     }
     (outdir / f"{sc.name}.json").write_text(json.dumps(meta, indent=2))
     return clip

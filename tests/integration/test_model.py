@@ -8,6 +8,7 @@ import pytest
 from posecheck.landmarks import Landmark as L
 from posecheck.pose import MediaPipePose
 from posecheck.samples import load_truth
+from posecheck.samples.accuracy import after_tdc, agreement_table, format_rows
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.model
@@ -89,48 +90,19 @@ def test_fit_check_angles_against_truth(fit_check_analysis):
     print("fit check angles vs truth (cleaned track):\n  " + "\n  ".join(lines))
 
 
-#: crank phase quarters (0 = top dead centre), where the knee's errors differ most
-PHASES = {
-    "top (315-45)": (315, 45),
-    "down (45-135)": (45, 135),
-    "bottom (135-225)": (135, 225),
-    "up (225-315)": (225, 315),
-}
-
-
-def agreement_table(pred, truth, crank_deg, big_error: float, unit: str = "deg"):
-    """Agreement as a measuring instrument is reported (poseaudit): bias, 95% limits of
-    agreement, ICC(A,1) and the share of errors of ``big_error`` or more, over all frames and
-    per crank-phase quarter. Returns {phase: (n, bias, lower, upper, icc, big share)}."""
-    from poseaudit import audit_values
-
-    phase = np.mod(crank_deg, 360)
-    rows = {}
-    for name, (lo, hi) in {"all": (0, 360), **PHASES}.items():
-        sel = (phase >= lo) & (phase < hi) if lo < hi else (phase >= lo) | (phase < hi)
-        r = audit_values(pred[sel], truth[sel], big_error=big_error, unit=unit, resamples=200)
-        lower, upper = r.limits
-        rows[name] = (r.n, r.bias, lower, upper, r.icc, r.big_error_rate)
-    return rows
-
-
 def test_fit_check_agreement_statistics(fit_check_analysis):
     """The cartoon fit check as an instrument check: knee, hip, elbow and back. The weakest
     evidence there is (our own renderer's bodies), reported so that the human renders and
     real clips can be put beside it in the same terms."""
     a = fit_check_analysis
     truth = load_truth(SAMPLES / "fit_check_side.mp4")
-    crank = truth["param_crank_deg"][a.track.frame]
+    phase = after_tdc(truth["param_crank_deg"][a.track.frame])
     lines = []
     for col in ("knee_angle_deg", "hip_angle_deg", "elbow_angle_deg", "back_angle_deg"):
         rows = agreement_table(
-            a.metrics[col].to_numpy(), truth[f"truth_{col}"][a.track.frame], crank, 10.0
+            a.metrics[col].to_numpy(), truth[f"truth_{col}"][a.track.frame], phase, 10.0
         )
-        for phase, (n, bias, lo, hi, icc, big) in rows.items():
-            lines.append(
-                f"{col:16s} {phase:17s} n={n:3d} bias {bias:+5.1f} limits {lo:+5.1f} to "
-                f"{hi:+5.1f} ICC {icc:5.2f} >=10 deg {100 * big:4.1f}%"
-            )
+        lines += format_rows(col, rows, 10.0)
         n, bias, lo, hi, icc, big = rows["all"]
         assert abs(bias) < 8.0 and big < 0.25 and hi - lo < 25.0, lines[-5]
     print("fit check agreement (poseaudit):\n  " + "\n  ".join(lines))

@@ -1,0 +1,77 @@
+"""Accuracy as a measuring instrument is reported: bias, 95% limits of agreement, ICC(A,1)
+and the share of large errors (``poseaudit``), over all frames and per quarter of the crank
+cycle, for measured values against a rendered clip's truth."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: quarters of the crank cycle in degrees after top dead centre (the pedal at 12 o'clock)
+PHASES = {
+    "top (315-45)": (315, 45),
+    "down (45-135)": (45, 135),
+    "bottom (135-225)": (135, 225),
+    "up (225-315)": (225, 315),
+}
+
+
+def after_tdc(renderer_crank_deg) -> np.ndarray:
+    """The renderers' crank angle (0 = pedal forward at 3 o'clock, 90 = bottom, 270 = top)
+    as degrees after top dead centre."""
+    return np.mod(np.asarray(renderer_crank_deg, float) + 90.0, 360.0)
+
+
+def agreement_table(pred, truth, phase_deg, big_error: float, unit: str = "deg"):
+    """{phase: (n, bias, lower, upper, icc, big share)} over all frames and per quarter;
+    ``phase_deg`` in degrees after top dead centre (:func:`after_tdc`)."""
+    from poseaudit import audit_values
+
+    pred, truth = np.asarray(pred, float), np.asarray(truth, float)
+    phase = np.mod(phase_deg, 360)
+    rows = {}
+    for name, (lo, hi) in {"all": (0, 360), **PHASES}.items():
+        sel = (phase >= lo) & (phase < hi) if lo < hi else (phase >= lo) | (phase < hi)
+        sel &= np.isfinite(pred) & np.isfinite(truth)
+        r = audit_values(pred[sel], truth[sel], big_error=big_error, unit=unit, resamples=200)
+        lower, upper = r.limits
+        rows[name] = (r.n, r.bias, lower, upper, r.icc, r.big_error_rate)
+    return rows
+
+
+def format_rows(label: str, rows: dict, big_error: float) -> list[str]:
+    return [
+        f"{label:16s} {phase:17s} n={n:4d} bias {bias:+5.1f} limits {lo:+5.1f} to {hi:+5.1f} "
+        f"ICC {icc:5.2f} >={big_error:g} deg {100 * big:4.1f}%"
+        for phase, (n, bias, lo, hi, icc, big) in rows.items()
+    ]
+
+
+FIT_ANGLES = ("knee_angle_deg", "hip_angle_deg", "elbow_angle_deg", "back_angle_deg")
+
+
+def fit_accuracy(analysis, truth: dict, big_error: float = 10.0) -> dict:
+    """Measured against true angles for one analysed rendered clip: per angle the median
+    absolute error, the agreement table, and the per-stroke knee at bottom dead centre."""
+    fr = analysis.track.frame
+    phase = after_tdc(truth["param_crank_deg"][fr])
+    out: dict = {}
+    for col in FIT_ANGLES:
+        pred = analysis.metrics[col].to_numpy()
+        true = truth[f"truth_{col}"][fr]
+        err = pred - true
+        out[col] = {
+            "median_abs_error": float(np.nanmedian(np.abs(err))),
+            "agreement": agreement_table(pred, true, phase, big_error),
+        }
+    s = analysis.strokes
+    bdc = s["bdc_s"].to_numpy()
+    ok = np.isfinite(bdc) & np.isfinite(s["knee_at_bdc_deg"].to_numpy())
+    knee_true = np.interp(bdc[ok], truth["t_s"], truth["truth_knee_angle_deg"])
+    err = s["knee_at_bdc_deg"].to_numpy()[ok] - knee_true
+    out["knee_at_bdc"] = {
+        "strokes": int(ok.sum()),
+        "mean_error": float(np.mean(err)) if len(err) else float("nan"),
+        "median_abs_error": float(np.median(np.abs(err))) if len(err) else float("nan"),
+        "max_abs_error": float(np.max(np.abs(err))) if len(err) else float("nan"),
+    }
+    return out
