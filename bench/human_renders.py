@@ -2,7 +2,10 @@
 with `posecheck samples --human`): agreement of knee, hip, elbow and back angles with the
 renderer's true joint centres, per crank quarter, and the knee at bottom dead centre.
 
-    python bench/human_renders.py [--out DIR] [NAME ...]
+    python bench/human_renders.py [--out DIR] [--fit-bias] [NAME ...]
+
+``--fit-bias`` also analyses each clip without the bias correction, prints each render's
+bias per angle and what the rule of posecheck.metrics.bias chooses to correct.
 
 Analyses use the defaults a user gets; keypoints are cached in DIR (a second run takes
 seconds). Prints a table per clip and one JSON line per clip."""
@@ -19,9 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from posecheck.metrics.bias import ANGLE_BIAS_DEG, choose_corrections  # noqa: E402
 from posecheck.pipeline import analyze  # noqa: E402
 from posecheck.samples import load_truth  # noqa: E402
-from posecheck.samples.accuracy import FIT_ANGLES, fit_accuracy, format_rows  # noqa: E402
+from posecheck.samples.accuracy import (  # noqa: E402
+    FIT_ANGLES,
+    angle_biases,
+    fit_accuracy,
+    format_rows,
+)
 
 HUMAN = ROOT / "sample_videos" / "human"
 
@@ -30,6 +39,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "posecheck-human")
     ap.add_argument("--dir", type=Path, default=HUMAN, help="folder of rendered clips")
+    ap.add_argument("--fit-bias", action="store_true")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     os.environ.setdefault("POSECHECK_POSE_CACHE", str(args.out / "pose-cache"))
@@ -54,6 +64,21 @@ def main() -> int:
             }
         row["knee_at_bdc"] = {k: round(v, 2) for k, v in acc["knee_at_bdc"].items()}
         print(json.dumps(row))
+    if args.fit_bias:
+        per: dict[str, list[float]] = {c: [] for c in FIT_ANGLES}
+        for clip in clips:
+            raw = analyze(clip, args.out / (clip.stem + "-raw"), reports=False, correct_bias=False)
+            b = angle_biases(raw, load_truth(clip))
+            print(f"{clip.stem:28s} bias " + "  ".join(f"{c[:5]} {b[c]:+5.2f}" for c in per))
+            for c in per:
+                per[c].append(b[c])
+        for col, r in choose_corrections(per).items():
+            print(
+                f"{col:16s} correct={r['correct']!s:5s} median bias {r['median_bias']:+5.2f} "
+                f"same sign {r['same_sign']!s:5s} mean |bias| {r['mean_abs_before']:.2f} -> "
+                f"{r['mean_abs_after_loo']:.2f} (leave one render out)"
+            )
+        print(f"in posecheck.metrics.bias today: {ANGLE_BIAS_DEG}")
     return 0
 
 

@@ -21,6 +21,7 @@ from posecheck.extract import ExtractSettings, Progress, extract_track, shared_p
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.io import write_csv, write_json
 from posecheck.metrics import compute_metrics
+from posecheck.metrics.bias import ANGLE_BIAS_DEG
 from posecheck.pose import PoseEstimator, make_mediapipe
 from posecheck.ranges import load_ranges, with_status
 from posecheck.strokes import coasting_spells, pedalling_statement, stroke_table
@@ -74,12 +75,14 @@ def analyze(
     make_estimator: Callable[[], PoseEstimator] | None = None,
     progress: Progress | None = None,
     reports: bool = True,
+    correct_bias: bool = True,
 ) -> Analysis:
     """Analyse one clip into ``outdir`` (see the README for the files written).
 
     ``profile`` is a merged profile (:func:`posecheck.calibration.load_profile`; defaults
     when None); ``mode``, ``view``, ``baseline_s`` and ``sustain_s`` override it.
-    ``reports`` also writes ``report.html`` and ``report.pdf``.
+    ``reports`` also writes ``report.html`` and ``report.pdf``. ``correct_bias=False``
+    leaves out the correction of MediaPipe's knee bias (:mod:`posecheck.metrics.bias`).
     Raises :class:`posecheck.video.VideoError` for unusable input, :class:`NoRiderError`
     (after saving what was found) when no person appears in any frame, and
     :class:`posecheck.calibration.ProfileError` for bad settings.
@@ -171,7 +174,12 @@ def analyze(
         centre = (info.size_wh[0] / 2, info.size_wh[1] / 2)
         level = dataclasses.replace(clean, xy_px=untilt(clean.xy_px, camera["tilt_deg"], centre))
     metrics = compute_metrics(
-        level, decision, info.size_wh, raw_visibility=track.visibility, frame_xy=clean.xy_px
+        level,
+        decision,
+        info.size_wh,
+        raw_visibility=track.visibility,
+        frame_xy=clean.xy_px,
+        correct_bias=correct_bias,
     )
     strokes = with_status(stroke_table(metrics, level.xy_px, decision, info.fps), load_ranges())
     fz = prof["fatigue"]
@@ -225,6 +233,8 @@ def analyze(
             coasting_spells(clean.t_s, clean.xy_px, decision),
         ),
         "cleaning": clean.meta.get("cleaning"),
+        # degrees subtracted from each angle (MediaPipe's bias on human bodies)
+        "angle_bias_corrected_deg": dict(ANGLE_BIAS_DEG) if correct_bias else {},
         "decoding": decoding,
         "camera": {k: (round(v, 5) if isinstance(v, float) else v) for k, v in camera.items()},
         "distances_cm": distances_cm(level, decision, camera.get("cm_per_px")),

@@ -24,6 +24,7 @@ import pandas as pd
 from posecheck.landmarks import Landmark as L
 from posecheck.landmarks import side_landmark
 from posecheck.metrics.angles import COLUMN_JOINTS, side_angles
+from posecheck.metrics.bias import correct
 from posecheck.metrics.frontal import line_tilt_deg
 from posecheck.metrics.trunk import dorsal_profile, pelvic_tilt_deg, thoracic_rounding_deg
 from posecheck.track import PoseTrack
@@ -91,13 +92,15 @@ def compute_metrics(
     size_wh: tuple[int, int],
     raw_visibility: np.ndarray | None = None,
     frame_xy: np.ndarray | None = None,
+    correct_bias: bool = True,
 ) -> pd.DataFrame:
     """One row per analysed frame: ``frame``, ``time_s``, each metric and ``<metric>_conf``.
 
     ``track`` should be cleaned (:func:`posecheck.clean.clean_track`) and, for a tilted
     camera, levelled; ``raw_visibility`` is the visibility before cleaning (defaults to the
     track's own); ``frame_xy`` the landmarks in the picture as filmed, for the in-picture
-    check (defaults to the track's own).
+    check (defaults to the track's own). ``correct_bias`` removes the angles' systematic
+    bias on human bodies (:mod:`posecheck.metrics.bias`; the knee reads too straight).
     """
     n = len(track)
     vis = track.visibility if raw_visibility is None else raw_visibility
@@ -107,6 +110,8 @@ def compute_metrics(
     if view.near_side:
         side = view.near_side
         cols.update(side_angles(track.xy_px, side, view.facing))
+        if correct_bias:
+            correct(cols)
         leg = leg_factor(track.xy_px, lm_conf, side)  # shin length: rotation-invariant
         for c in SIDE_COLUMNS:
             idx = [side_landmark(side, j) for j in COLUMN_JOINTS[c]]

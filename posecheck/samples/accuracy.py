@@ -75,3 +75,13 @@ def fit_accuracy(analysis, truth: dict, big_error: float = 10.0) -> dict:
         "max_abs_error": float(np.max(np.abs(err))) if len(err) else float("nan"),
     }
     return out
+
+
+def angle_biases(analysis, truth: dict) -> dict[str, float]:
+    """One render's bias per angle, from an analysis made without the bias correction: the
+    knee's at bottom dead centre (mean over strokes), the others' median over all frames."""
+    acc = fit_accuracy(analysis, truth)
+    out = {"knee_angle_deg": acc["knee_at_bdc"]["mean_error"]}
+    for col in FIT_ANGLES[1:]:
+        out[col] = float(acc[col]["agreement"]["all"][1])
+    return out

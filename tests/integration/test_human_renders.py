@@ -1,0 +1,89 @@
+"""The real model on riders that look like people: MakeHuman bodies of different shapes,
+filmed from different heights, distances and framings (``sample_videos/human``, made by
+``posecheck samples --human``; exact joint centres as truth). Stronger evidence than the
+cartoon, weaker than real riders: see the README's Accuracy section for all three."""
+
+import json
+
+import numpy as np
+import pytest
+
+from posecheck.metrics.bias import ANGLE_BIAS_DEG, choose_corrections
+from posecheck.samples import load_truth
+from posecheck.samples.accuracy import FIT_ANGLES, angle_biases, fit_accuracy, format_rows
+from tests.conftest import SAMPLES, Lazy, shared_analysis
+
+pytestmark = pytest.mark.model
+
+HUMAN = SAMPLES / "human"
+FIT_CLIPS = sorted(p.stem for p in HUMAN.glob("human_fit_*.mp4"))
+
+
+@pytest.fixture(scope="module")
+def human(tmp_path_factory, worker_id):
+    """name -> the default analysis (knee bias corrected), once per session."""
+    return Lazy(lambda n: shared_analysis(tmp_path_factory, worker_id, HUMAN / f"{n}.mp4", n))
+
+
+@pytest.fixture(scope="module")
+def human_raw(tmp_path_factory, worker_id):
+    """name -> the analysis without the bias correction (same pose track: no second model
+    run when the session's pose cache has it)."""
+    return Lazy(
+        lambda n: shared_analysis(
+            tmp_path_factory, worker_id, HUMAN / f"{n}.mp4", n + "-raw", correct_bias=False
+        )
+    )
+
+
+def test_the_human_renders_are_committed_with_their_truth():
+    assert len(FIT_CLIPS) >= 5, FIT_CLIPS
+    shapes, heights, sizes = set(), set(), set()
+    for name in FIT_CLIPS:
+        meta = json.loads((HUMAN / f"{name}.json").read_text())
+        truth = load_truth(HUMAN / f"{name}.mp4")
+        assert len(truth["t_s"]) == round(meta["duration_s"] * meta["fps"])
+        shapes.add(meta["shape"])
+        heights.add(meta["camera_height_m"])
+        sizes.add(tuple(meta["size_wh"]))
+    # several bodies, camera heights and at least one portrait framing
+    assert len(shapes) >= 4 and len(heights) >= 3
+    assert any(h > w for w, h in sizes), sizes
+
+
+@pytest.mark.parametrize("name", FIT_CLIPS)
+def test_fit_angles_on_human_bodies(human, name):
+    """Agreement per angle and crank quarter, printed as an instrument's figures; the knee
+    (bias corrected) within the issue's 3 deg, the other angles at today's level (the README
+    says where they miss 3 deg)."""
+    a = human[name]
+    acc = fit_accuracy(a, load_truth(HUMAN / f"{name}.mp4"))
+    lines = [line for col in FIT_ANGLES for line in format_rows(col, acc[col]["agreement"], 10)]
+    bdc = acc["knee_at_bdc"]
+    print(f"{name} (poseaudit):\n  " + "\n  ".join(lines) + f"\n  knee at BDC: {bdc}")
+    assert a.track.detection_rate >= 0.95
+    assert bdc["strokes"] >= 25
+    assert acc["knee_angle_deg"]["median_abs_error"] <= 3.0
+    assert abs(bdc["mean_error"]) <= 3.1 and bdc["max_abs_error"] <= 4.5
+    for col, limit in (("hip_angle_deg", 4.0), ("elbow_angle_deg", 9.0), ("back_angle_deg", 3.5)):
+        assert acc[col]["median_abs_error"] <= limit, (col, acc[col]["median_abs_error"])
+
+
+def test_knee_bias_correction_is_what_the_renders_say(human_raw):
+    """Refit the bias rule (posecheck.metrics.bias) on the committed renders: the knee is
+    the angle it corrects, by the constant in the code; leaving any one render out of the fit
+    still halves the mean bias. Fails when the renders, the model or the constant change."""
+    per: dict[str, list[float]] = {c: [] for c in FIT_ANGLES}
+    for name in FIT_CLIPS:
+        b = angle_biases(human_raw[name], load_truth(HUMAN / f"{name}.mp4"))
+        print(f"{name:28s} " + "  ".join(f"{c} {b[c]:+5.2f}" for c in FIT_ANGLES))
+        for c in FIT_ANGLES:
+            per[c].append(b[c])
+    chosen = choose_corrections(per)
+    for col, r in chosen.items():
+        print(col, {k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()})
+    assert {c for c, r in chosen.items() if r["correct"]} == set(ANGLE_BIAS_DEG)
+    for col, value in ANGLE_BIAS_DEG.items():
+        assert value == pytest.approx(chosen[col]["median_bias"], abs=0.3)
+    # every body reads the knee straighter than it is
+    assert (np.array(per["knee_angle_deg"]) > 0).all()
