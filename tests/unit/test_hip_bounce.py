@@ -47,6 +47,9 @@ def test_growing_hip_bounce_is_a_finding_with_its_onset():
     assert abs(f["onset_s"] - 120.0) <= 0.05 * SECONDS
     assert f["change"] == pytest.approx(12.0, abs=2.0)  # 4% -> 16% of the thigh
     assert "saddle" in f["advice"] and out["headline"].startswith("Your hips began bouncing")
+    # said in its own unit, not in degrees
+    assert f["change_unit"] == "% of thigh" and "°" not in out["headline"], out["headline"]
+    assert "% of thigh against" in out["headline"]
     assert "hip_bounce_pct" in timeline
 
 
