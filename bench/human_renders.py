@@ -27,12 +27,28 @@ from posecheck.pipeline import analyze  # noqa: E402
 from posecheck.samples import load_truth  # noqa: E402
 from posecheck.samples.accuracy import (  # noqa: E402
     FIT_ANGLES,
+    TRUE_CHANGE,
     angle_biases,
     fit_accuracy,
     format_rows,
+    sensitivity,
 )
 
 HUMAN = ROOT / "sample_videos" / "human"
+
+
+#: renderer parameter -> the metric that should see it
+PARAMETER_METRIC = {
+    "shrug_m": "shrug_ratio",
+    "elbow_deg": "elbow_angle_deg",
+    "thoracic_bulge": "thoracic_rounding_deg",
+    "pelvic_tilt_deg": "pelvic_tilt_deg",
+    "hip_bounce_m": "hip_bounce_pct",
+}
+
+
+def _metric(parameter: str) -> str:
+    return PARAMETER_METRIC.get(parameter, parameter)
 
 
 def main() -> int:
@@ -44,8 +60,10 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("POSECHECK_POSE_CACHE", str(args.out / "pose-cache"))
     clips = sorted(args.dir.glob("human_fit_*.mp4"))
+    drifts = sorted(set(args.dir.glob("human_*.mp4")) - set(clips))
     if args.names:
         clips = [c for c in clips if c.stem in args.names]
+        drifts = [c for c in drifts if c.stem in args.names]
     for clip in clips:
         a = analyze(clip, args.out / clip.stem, reports=False)
         acc = fit_accuracy(a, load_truth(clip))
@@ -63,6 +81,22 @@ def main() -> int:
                 "icc": round(icc, 3),
             }
         row["knee_at_bdc"] = {k: round(v, 2) for k, v in acc["knee_at_bdc"].items()}
+        print(json.dumps(row))
+    for clip in drifts:
+        a = analyze(clip, args.out / clip.stem, reports=False)
+        meta = json.loads(clip.with_suffix(".json").read_text())
+        truth = load_truth(clip)
+        row = {
+            "clip": clip.stem,
+            "programmed": {_metric(p): d["onset_s"] for p, d in meta["drifts"].items()},
+            "found": {f["metric"]: f["onset_s"] for f in a.findings["findings"]},
+            "headline": a.findings["headline"],
+            "sensitivity": {
+                m: round(sensitivity(a, truth, meta, m), 2)
+                for m in map(_metric, meta["drifts"])
+                if m in TRUE_CHANGE
+            },
+        }
         print(json.dumps(row))
     if args.fit_bias:
         per: dict[str, list[float]] = {c: [] for c in FIT_ANGLES}

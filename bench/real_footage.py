@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -35,11 +36,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "posecheck-real")
     args = ap.parse_args()
+    os.environ.setdefault("POSECHECK_POSE_CACHE", str(args.out / "pose-cache"))
     if not FOOTAGE.is_dir():
         print(f"no real footage at {FOOTAGE}: nothing to measure", file=sys.stderr)
         return 0
     for name, counts in EYE_COUNTS.items():
         a = analyze(FOOTAGE / f"{name}.mp4", args.out / name, reports=False)
+        raw = analyze(FOOTAGE / f"{name}.mp4", args.out / (name + "-raw"), reports=False,
+                      correct_bias=False)  # fmt: skip
         s = a.strokes
         knee = a.metrics["knee_angle_deg"].to_numpy()
         per_crank = np.abs(np.diff(knee, prepend=np.nan)) / crank_step_deg(a)
@@ -72,6 +76,14 @@ def main() -> int:
                     "cadence": cadence,
                     "knee_per_crank_deg_max": round(float(np.nanmax(per_crank)), 2),
                     "knee_at_bdc_median_deg": round(float(s["knee_at_bdc_deg"].median()), 1),
+                    # the same strokes without the knee-bias correction (metrics.bias)
+                    "knee_at_bdc_uncorrected_deg": round(
+                        float(raw.strokes["knee_at_bdc_deg"].median()), 1
+                    ),
+                    "knee_at_bdc_status": s["knee_at_bdc_deg_status"].value_counts().to_dict(),
+                    "knee_at_bdc_status_uncorrected": raw.strokes["knee_at_bdc_deg_status"]
+                    .value_counts()
+                    .to_dict(),
                     "hip_bounce_pct": {
                         "median": round(float(s["hip_bounce_pct"].median()), 1),
                         "stroke_sd": round(float(s["hip_bounce_pct"].std()), 1),

@@ -150,6 +150,19 @@ def fit_check_analysis(tmp_path_factory, worker_id):
 
 
 @pytest.fixture(scope="session")
+def fit_check_raw_analysis(tmp_path_factory, worker_id, fit_check_analysis):
+    """The same pose track without the knee-bias correction, which is fitted for human
+    bodies (posecheck.metrics.bias): the cartoon's own accuracy is judged without it."""
+    return shared_analysis(
+        tmp_path_factory,
+        worker_id,
+        SAMPLES / "fit_check_side.mp4",
+        "fit_check-raw",
+        correct_bias=False,
+    )
+
+
+@pytest.fixture(scope="session")
 def fatigue_analysis(tmp_path_factory, worker_id):
     """The real MediaPipe model run once on the bundled 3-minute fatigue sample."""
     return shared_analysis(tmp_path_factory, worker_id, SAMPLES / "fatigue_side.mp4", "fatigue")

@@ -85,3 +85,27 @@ def angle_biases(analysis, truth: dict) -> dict[str, float]:
     for col in FIT_ANGLES[1:]:
         out[col] = float(acc[col]["agreement"]["all"][1])
     return out
+
+
+#: fatigue metric -> the truth column whose change it measures
+TRUE_CHANGE = {
+    "shrug_ratio": "truth_shrug_ratio",
+    "elbow_angle_deg": "truth_elbow_angle_deg",
+    "thoracic_rounding_deg": "truth_thoracic_flexion_deg",
+    "pelvic_tilt_deg": "truth_pelvic_tilt_deg",
+}
+
+
+def sensitivity(analysis, truth: dict, meta: dict, metric: str) -> float:
+    """Measured change / true change of ``metric`` in a rendered drift scenario: medians
+    after the drift is fully developed against before it starts (5 s margins)."""
+    drifts = meta["drifts"].values()
+    onset = min(d["onset_s"] for d in drifts)
+    full = max(d["full_s"] for d in drifts)
+    fr = analysis.track.frame
+    t = truth["t_s"][fr]
+    early, late = t < onset - 5, t > full + 5
+    m = analysis.metrics[metric].to_numpy()
+    tv = truth[TRUE_CHANGE[metric]][fr]
+    measured = np.nanmedian(m[late]) - np.nanmedian(m[early])
+    return float(measured / (np.median(tv[late]) - np.median(tv[early])))

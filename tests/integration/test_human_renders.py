@@ -10,7 +10,13 @@ import pytest
 
 from posecheck.metrics.bias import ANGLE_BIAS_DEG, choose_corrections
 from posecheck.samples import load_truth
-from posecheck.samples.accuracy import FIT_ANGLES, angle_biases, fit_accuracy, format_rows
+from posecheck.samples.accuracy import (
+    FIT_ANGLES,
+    angle_biases,
+    fit_accuracy,
+    format_rows,
+    sensitivity,
+)
 from tests.conftest import SAMPLES, Lazy, shared_analysis
 
 pytestmark = pytest.mark.model
@@ -102,34 +108,10 @@ FATIGUE = {
 #: straightens the lumbar spine in this body (the renderer holds the hip->shoulder line), and
 #: the pelvic proxy reads the lower back's outline
 CROSS_TALK = {"human_thoracic": {"pelvic_tilt_deg"}}
-#: metric -> truth column whose change the metric measures
-TRUE_CHANGE = {
-    "shrug_ratio": "truth_shrug_ratio",
-    "elbow_angle_deg": "truth_elbow_angle_deg",
-    "thoracic_rounding_deg": "truth_thoracic_flexion_deg",
-    "pelvic_tilt_deg": "truth_pelvic_tilt_deg",
-}
 
 
 def _meta(name):
     return json.loads((HUMAN / f"{name}.json").read_text())
-
-
-def sensitivity(a, name: str, metric: str) -> float:
-    """Measured change / true change, late (after full development) against early."""
-    truth = load_truth(HUMAN / f"{name}.mp4")
-    fr = a.track.frame
-    t = truth["t_s"][fr]
-    onset, full = (
-        min(d["onset_s"] for d in _meta(name)["drifts"].values()),
-        max(d["full_s"] for d in _meta(name)["drifts"].values()),
-    )
-    early, late = t < onset - 5, t > full + 5
-    m = a.metrics[metric].to_numpy()
-    tv = truth[TRUE_CHANGE[metric]][fr]
-    measured = np.nanmedian(m[late]) - np.nanmedian(m[early])
-    true = np.median(tv[late]) - np.median(tv[early])
-    return float(measured / true)
 
 
 @pytest.mark.parametrize("name", list(FATIGUE))
@@ -168,7 +150,9 @@ def test_sensitivity_on_a_human_body(human):
     got = {}
     for name, metric in FATIGUE.items():
         if metric in floors:
-            got[metric] = sensitivity(human[name], name, metric)
+            got[metric] = sensitivity(
+                human[name], load_truth(HUMAN / f"{name}.mp4"), _meta(name), metric
+            )
     print(
         "sensitivity (measured / true change; target 0.8): "
         + ", ".join(f"{m} {v:.2f}{'' if v >= 0.8 else ' (below 0.8)'}" for m, v in got.items())
