@@ -7,11 +7,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from posecheck.pipeline import load_analysis
-from posecheck.ui import UploadError, list_analyses, list_profiles, list_samples, store_upload
-from posecheck.ui.run import analyse
+from posecheck.ui import (
+    UploadError,
+    analysis_label,
+    list_analyses,
+    list_profiles,
+    list_samples,
+    store_upload,
+)
+from posecheck.ui.run import analyse, reopened, shown_result
 from posecheck.ui.views import TABS, header
-from posecheck.video import VIDEO_SUFFIXES, VideoError
+from posecheck.video import VIDEO_SUFFIXES
 
 MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")  # .streamlit/config.toml
 
@@ -49,7 +55,13 @@ with st.sidebar:
     else:
         earlier = list_analyses()
         if earlier:
-            pick = st.selectbox("Analysis", [p.name for p in earlier], key="earlier")
+            names = {p.name: p for p in earlier}
+            pick = st.selectbox(
+                "Analysis",
+                list(names),
+                key="earlier",
+                format_func=lambda n: analysis_label(names[n]),
+            )
             reopen = next(p for p in earlier if p.name == pick)
         else:
             st.caption("No analyses yet.")
@@ -78,26 +90,19 @@ with st.sidebar:
 # one slot above the results for progress and the last outcome, present on every run, so the
 # tabs below keep their place (and the tab the user chose) from one run to the next
 status = st.empty()
-if go:
-    st.session_state.pop("status", None)
-if go and reopen is not None:
-    try:
-        st.session_state["result"] = load_analysis(reopen)
-    except (FileNotFoundError, VideoError, ValueError) as exc:  # ValueError: not our npz
-        status.error(f"Cannot reopen {reopen.name}: {exc}")
-elif go and video is not None:
-    st.session_state["result"] = analyse(
-        status, video, mode, view_choice, profiles[profile_name], label
-    )
-
-result = st.session_state.get("result")
-if not go and st.session_state.get("status"):
-    status.success(st.session_state["status"])
-if result is None:
-    st.info("Choose a clip in the sidebar and press **Analyse**.")
-    st.stop()
-
-header.show(result)
+chosen = reopen or video
+result, result_name = shown_result(
+    status,
+    go,
+    chosen,
+    label or (chosen.name if chosen else ""),
+    lambda: (
+        reopened(status, reopen)
+        if reopen is not None
+        else analyse(status, video, mode, view_choice, profiles[profile_name], label)
+    ),
+)
+header.show(result, result_name)
 duration = float(result.summary["video"]["duration_s"])
 marker = st.slider(
     "Time in the ride (s)",

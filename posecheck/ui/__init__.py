@@ -107,6 +107,22 @@ def list_analyses() -> list[Path]:
     )
 
 
+def analysis_label(folder: Path) -> str:
+    """What a person calls an analysis: the clip's name and when it was analysed, without
+    the content hash that keys the folder ("fit_check_side · 30 Nov 2026 21:05")."""
+    import datetime as dt
+
+    stem = folder.name
+    head, _, tail = stem.rpartition("-")
+    if head and len(tail) == 12 and all(c in "0123456789abcdef" for c in tail):
+        stem = head
+    summary = folder / "summary.json"
+    if summary.exists():
+        when = dt.datetime.fromtimestamp(summary.stat().st_mtime)
+        return f"{stem} · {when:%d %b %Y %H:%M}"
+    return stem
+
+
 def profiles_dir() -> Path:
     """Where the app saves riders' profiles (beside the analyses)."""
     d = data_root() / "profiles"

@@ -4,12 +4,14 @@ errors as one message naming the clip as the rider knows it, a bad upload not ke
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from posecheck.calibration import ProfileError, load_profile
-from posecheck.pipeline import NoRiderError, analyze
+from posecheck.pipeline import NoRiderError, analyze, load_analysis
 from posecheck.ui import analysis_dir, data_root
 from posecheck.video import VideoError
 
@@ -52,3 +54,38 @@ def analyse(
     st.session_state["status"] = f"Analysed in {time.monotonic() - t0:.1f} s{cached}"
     status.success(st.session_state["status"])
     return result
+
+
+def reopened(status, folder: Path):
+    """An earlier analysis, or None after saying why not in ``status``."""
+    try:
+        return load_analysis(folder)
+    except (FileNotFoundError, VideoError, ValueError) as exc:  # ValueError: not our npz
+        status.error(f"Cannot reopen {folder.name}: {exc}")
+        return None
+
+
+def shown_result(status, go: bool, chosen: Path | None, name: str, run: Callable[[], Any]):
+    """(analysis, the clip's name) to show under the tabs; stops the page when there is none.
+
+    Results are shown only under the clip they were made from: choosing another clip hides
+    them until it is analysed (the slot names the chosen clip). A failed run leaves its
+    message in the slot and nothing below it."""
+    state = st.session_state
+    if go:
+        state.pop("status", None)
+        state["result"] = run()
+        state["result_for"] = (str(chosen), name)
+        if state["result"] is None:
+            st.stop()  # the slot says why; no "choose a clip" under the error
+    result = state.get("result")
+    result_for, result_name = state.get("result_for") or (None, "")
+    if not go and state.get("status"):
+        status.success(state["status"])
+    if result is not None and result_for != str(chosen):
+        status.info(f"**{name or 'No clip'}** is chosen: press **Analyse** to see its results.")
+        st.stop()
+    if result is None:
+        st.info("Choose a clip in the sidebar and press **Analyse**.")
+        st.stop()
+    return result, result_name

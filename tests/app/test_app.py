@@ -86,6 +86,8 @@ def test_bad_upload_gives_a_clear_message(tmp_path, monkeypatch):
     at.button(key="analyse").click().run()
     assert not at.exception
     assert at.error and "notes.mp4" in at.error[0].value
+    # the error stands alone: no "choose a clip" under it (issue 21)
+    assert not any("Choose a clip" in m.value for m in at.info), [m.value for m in at.info]
 
 
 def test_clip_with_no_rider_says_so(tmp_path, monkeypatch):
@@ -135,6 +137,23 @@ def test_a_comparison_disappears_when_its_clip_is_no_longer_shown(
 
 
 @pytest.mark.model
+def test_results_are_shown_only_under_their_own_clip(app, tmp_path, fit_check_analysis):
+    """Analyse A, then choose B: A's results leave the page until B is analysed, and the
+    page names the clip its results belong to (issue 21)."""
+    _seed_cache(tmp_path, fit_check_analysis)
+    _select_fit_check(app)
+    app.button(key="analyse").click().run()
+    assert any(h.value.startswith("Results for fit_check_side") for h in app.subheader)
+    rear = next(o for o in app.selectbox(key="sample").options if o.startswith("rear_rocking"))
+    app.selectbox(key="sample").select(rear).run()
+    assert not app.exception, app.exception
+    assert not app.metric and not app.dataframe  # nothing of A's left
+    assert any("rear_rocking" in m.value and "Analyse" in m.value for m in app.info)
+    _select_fit_check(app)  # back to A: its results come back without a new analysis
+    assert {m.label: m.value for m in app.metric}["Frames analysed"] == "600"
+
+
+@pytest.mark.model
 def test_calibrate_tab_saves_a_rider_profile(app, tmp_path, fit_check_analysis):
     _seed_cache(tmp_path, fit_check_analysis)
     _select_fit_check(app)
@@ -145,4 +164,5 @@ def test_calibrate_tab_saves_a_rider_profile(app, tmp_path, fit_check_analysis):
     saved = tmp_path / "profiles" / "Anna_K.toml"
     assert saved.exists()
     assert any("Saved Anna_K.toml" in m.value for m in app.success)
-    assert "Anna_K" in app.run().selectbox(key="profile").options
+    # in the sidebar's list at once, not after another rerun (issue 21)
+    assert "Anna_K" in app.selectbox(key="profile").options

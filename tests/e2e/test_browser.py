@@ -175,7 +175,9 @@ def test_hostile_and_broken_uploads_in_the_browser(page, data):
     err.wait_for(timeout=60_000)
     # named as the rider knows it, not by the server's copy
     assert err.inner_text().startswith("not a video.mp4: "), err.inner_text()
-    expect(page.get_by_text("Choose a clip in the sidebar")).to_be_visible()  # no old result
+    # no old result under it, and no "choose a clip" after the error either (issue 21)
+    expect(page.get_by_text("Frames analysed")).to_have_count(0)
+    expect(page.get_by_text("Choose a clip in the sidebar")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "06_bad_upload.png"), full_page=True)
     assert not [p for p in uploads.iterdir() if p.name.endswith("not_a_video.mp4")]
 

@@ -28,7 +28,7 @@ def show(result, marker_s: float) -> None:
                 marker_cm or None,
                 profiles_dir() / f"{safe_filename(rider_name)}.toml",
             )
-            st.success(
+            st.session_state["profile_saved"] = (
                 f"Saved {path.name}: baseline for {len(written['baseline'])} metrics"
                 + (
                     f", camera tilt {written['camera']['tilt_deg']:+.1f}°"
@@ -37,5 +37,11 @@ def show(result, marker_s: float) -> None:
                 )
                 + ". Choose it under Profile."
             )
+            # run the page again so that the sidebar's Profile list, drawn before this tab,
+            # already holds the new profile
+            st.rerun()
         except ProfileError as exc:
             st.error(str(exc))
+    saved = st.session_state.pop("profile_saved", None)
+    if saved:
+        st.success(saved)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from posecheck.compare import compare_analyses, compare_windows, side_by_side
 from posecheck.pipeline import load_analysis
-from posecheck.ui import list_analyses
+from posecheck.ui import analysis_label, list_analyses
 from posecheck.ui.charts import phase_chart
 from posecheck.video import VideoError
 
@@ -16,7 +16,12 @@ def show(result, marker_s: float) -> None:
     earlier = {p.name: p for p in list_analyses()}
     others = [n for n in earlier if earlier[n] != result.outdir]
     options = ["early vs late of this ride"] + others
-    against = st.selectbox("Compare this analysis (after) with", options, key="compare_with")
+    against = st.selectbox(
+        "Compare this analysis (after) with",
+        options,
+        key="compare_with",
+        format_func=lambda n: analysis_label(earlier[n]) if n in earlier else n,
+    )
     # a comparison belongs to the two analyses it names: shown only while they are chosen
     pair = (str(result.outdir), against)
     if st.button("Compare", key="compare"):
@@ -29,7 +34,7 @@ def show(result, marker_s: float) -> None:
                 cmp, img = compare_analyses(before, result), side_by_side(before, result)
             st.session_state["comparison"] = (pair, cmp, img)
         except (FileNotFoundError, VideoError) as exc:
-            st.error(f"Cannot compare with {against}: {exc}")
+            st.error(f"Cannot compare with {analysis_label(earlier[against])}: {exc}")
     got = st.session_state.get("comparison")
     if got and got[0] == pair:
         _, cmp, img = got

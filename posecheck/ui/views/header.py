@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 
-def show(result) -> None:
+def show(result, name: str = "") -> None:
     s, fnd = result.summary, result.findings
+    st.subheader(f"Results for {name or result.outdir.name}")
     if fnd["findings"]:
         st.warning(f"**{fnd['headline']}**")
     elif fnd.get("steady", True):
