@@ -7,15 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from posecheck.ui import (
-    UploadError,
-    analysis_label,
-    list_analyses,
-    list_profiles,
-    list_samples,
-    store_upload,
-)
-from posecheck.ui.run import analyse, reopened, shown_result
+from posecheck import ui
+from posecheck.ui.run import analyse, busy, reopened, request_run, shown_result
 from posecheck.ui.views import TABS, header
 from posecheck.video import VIDEO_SUFFIXES
 
@@ -37,7 +30,7 @@ with st.sidebar:
     label: str | None = None  # what the rider calls the clip (an upload's own name)
     reopen: Path | None = None
     if source == "Bundled sample":
-        samples = list_samples()
+        samples = ui.list_samples()
         choice = st.selectbox("Sample", list(samples), key="sample")
         video = samples[choice] if choice else None
     elif source == "Upload a clip":
@@ -48,24 +41,24 @@ with st.sidebar:
         )
         if up is not None:
             try:
-                video = store_upload(up.name, up.getbuffer(), MAX_UPLOAD_MB)
+                video = ui.store_upload(up.name, up.getbuffer(), MAX_UPLOAD_MB)
                 label = up.name
-            except UploadError as exc:
+            except ui.UploadError as exc:
                 st.error(str(exc))
     else:
-        earlier = list_analyses()
+        earlier = ui.list_analyses()
         if earlier:
             names = {p.name: p for p in earlier}
             pick = st.selectbox(
                 "Analysis",
                 list(names),
                 key="earlier",
-                format_func=lambda n: analysis_label(names[n]),
+                format_func=lambda n: ui.analysis_label(names[n]),
             )
             reopen = next(p for p in earlier if p.name == pick)
         else:
             st.caption("No analyses yet.")
-    profiles = list_profiles()
+    profiles = ui.list_profiles()
     profile_name = st.selectbox(
         "Profile", list(profiles), key="profile", help="Rider and camera settings from calibration/"
     )
@@ -84,7 +77,16 @@ with st.sidebar:
     if reopen is not None:
         go = st.button("Open", type="primary", key="open")
     else:
-        go = st.button("Analyse", type="primary", disabled=video is None, key="analyse")
+        # the click is kept in the session, so the rerun it starts already draws the button
+        # disabled while the analysis runs (shown_result re-enables it when done)
+        st.button(
+            "Analyse",
+            type="primary",
+            disabled=video is None or busy(),
+            key="analyse",
+            on_click=request_run,
+        )
+        go = busy()
 
 
 # one slot above the results for progress and the last outcome, present on every run, so the

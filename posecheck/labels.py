@@ -17,3 +17,25 @@ LABELS = {
 def label(metric: str) -> str:
     """A measure's readable name (the column name when it has none)."""
     return LABELS.get(metric, metric)
+
+
+def short_name(metric: str) -> str:
+    """A measure's name in a sentence: "shoulder shrug", not the chart title."""
+    return label(metric).split(" (")[0].lower() if metric in LABELS else metric
+
+
+def not_assessed_sentence(items: list[dict]) -> str:
+    """Signs the timeline could not watch, once each and in words, grouped by why:
+    "Not assessed: shoulder shrug and elbow angle (too few usable strokes in the baseline
+    window 0:01-0:05)." Empty when there are none."""
+    import re
+
+    groups: dict[str, list[str]] = {}
+    for x in items:
+        why = re.sub(r"^only \d+ usable strokes/bins", "too few usable strokes", x["reason"])
+        groups.setdefault(why, []).append(short_name(x["metric"]))
+    parts = []
+    for why, names in groups.items():
+        said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        parts.append(f"{said} ({why})")
+    return ("Not assessed: " + "; ".join(parts) + ".") if parts else ""

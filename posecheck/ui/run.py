@@ -56,6 +56,19 @@ def analyse(
     return result
 
 
+RUN_KEY = "analysis_requested"
+
+
+def request_run() -> None:
+    """The Analyse button's callback: runs before the page's rerun."""
+    st.session_state[RUN_KEY] = True
+
+
+def busy() -> bool:
+    """An analysis was asked for and has not finished."""
+    return bool(st.session_state.get(RUN_KEY))
+
+
 def reopened(status, folder: Path):
     """An earlier analysis, or None after saying why not in ``status``."""
     try:
@@ -74,10 +87,15 @@ def shown_result(status, go: bool, chosen: Path | None, name: str, run: Callable
     state = st.session_state
     if go:
         state.pop("status", None)
-        state["result"] = run()
+        try:
+            state["result"] = run()
+        finally:
+            was_busy = state.pop(RUN_KEY, False)
         state["result_for"] = (str(chosen), name)
         if state["result"] is None:
             st.stop()  # the slot says why; no "choose a clip" under the error
+        if was_busy:
+            st.rerun()  # draw the page again with the Analyse button enabled
     result = state.get("result")
     result_for, result_name = state.get("result_for") or (None, "")
     if not go and state.get("status"):

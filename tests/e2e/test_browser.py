@@ -105,8 +105,11 @@ def test_rider_analyses_the_bundled_sample_in_the_browser(page):
     box.click()
     page.get_by_role("option").filter(has_text="fit_check_side").click()
     page.get_by_role("button", name="Analyse").click()
+    # not clickable again while it runs (issue 21), clickable once it is done
+    expect(page.get_by_role("button", name="Analyse")).to_be_disabled(timeout=10_000)
     verdict = page.get_by_text("Your posture held steady")
     verdict.wait_for(timeout=300_000)
+    expect(page.get_by_role("button", name="Analyse")).to_be_enabled(timeout=30_000)
     expect(page.get_by_text("pedal strokes at a median")).to_be_visible()
     charts = page.locator("[data-testid='stVegaLiteChart']")
     charts.first.wait_for(timeout=60_000)

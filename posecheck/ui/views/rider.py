@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from posecheck.labels import not_assessed_sentence
 from posecheck.ui.charts import metric_timeline, scores_chart, watched_metrics
 
 
@@ -26,7 +27,4 @@ def show(result, marker_s: float) -> None:
             "the baseline minutes; red: a sustained drift from its onset (dashed)."
         )
     if fnd["not_assessed"]:
-        st.caption(
-            "Not assessed: "
-            + "; ".join(f"{x['metric']} ({x['reason']})" for x in fnd["not_assessed"])
-        )
+        st.caption(not_assessed_sentence(fnd["not_assessed"]))
