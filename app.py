@@ -9,7 +9,7 @@ import streamlit as st
 
 from posecheck import ui
 from posecheck.ui.run import analyse, busy, reopened, request_run, shown_result
-from posecheck.ui.views import TABS, header
+from posecheck.ui.views import header, tabs_for
 from posecheck.video import VIDEO_SUFFIXES
 
 MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")  # .streamlit/config.toml
@@ -114,6 +114,6 @@ marker = st.slider(
     step=max(round(duration / 500, 2), 0.05),
     key="time",
 )
-for tab, show in zip(st.tabs(list(TABS)), TABS.values()):
+for tab, show in zip(st.tabs(list(tabs := tabs_for(result))), tabs.values()):
     with tab:
         show(result, marker)

@@ -44,6 +44,8 @@ import pandas as pd
 MIN_CONF = 0.5
 SPREAD_K = 3.0
 BIN_S = 2.0
+#: shorter clips get no fatigue findings: a timeline over seconds would claim too much
+FATIGUE_MIN_S = 60.0
 MIN_VARIATION_DEG = 2.0  # posture spread below this is measurement noise, not movement
 EXCURSION_SMOOTH_S = 5.0  # light smoothing for spotting short position changes
 MIN_BASELINE_UNITS = 5
@@ -492,6 +494,9 @@ def analyse_fatigue(
         timeline[f"{fam}_score"] = np.round(family_z[fam], 3)
         timeline[f"{fam}_driver"] = drivers[fam]
     variability = movement_variability(u, strokes, excursions, duration_s)
+    too_short = duration_s < FATIGUE_MIN_S
+    if too_short:  # a fitter's side view: the angles hold, a timeline would claim too much
+        findings = []
     out = {
         "baseline": {
             "start_s": round(settle, 1),
@@ -500,10 +505,11 @@ def analyse_fatigue(
         },
         "sustain_s": round(sustain, 1),
         "findings": findings,
-        "steady": bool(baselines) and not findings,
-        "headline": headline(
-            findings, sustain, assessed=bool(baselines), baseline=(settle, base_end)
-        ),
+        "steady": bool(baselines) and not findings and not too_short,
+        "too_short": too_short,
+        "headline": short_clip_headline(duration_s)
+        if too_short
+        else headline(findings, sustain, assessed=bool(baselines), baseline=(settle, base_end)),
         "not_assessed": skipped,
         "position_changes": excursions,
         "variability": variability,
@@ -525,6 +531,14 @@ def standing_spells(strokes: pd.DataFrame) -> list[dict]:
         }
         for a, b in _runs(st)
     ]
+
+
+def short_clip_headline(duration_s: float) -> str:
+    return (
+        f"A {mmss(duration_s)} clip is a fit check: the angles at the bottom and top of the "
+        "stroke are valid (see Fitter); whether your posture changes over time needs several "
+        "minutes of riding (film 5 minutes or more; the longer, the better)."
+    )
 
 
 def headline(

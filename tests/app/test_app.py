@@ -49,8 +49,12 @@ def test_analyse_a_sample_shows_verdict_charts_and_strokes(app, tmp_path, fit_ch
     assert not app.exception, app.exception
     assert not app.error
     texts = [m.value for m in app.success]
-    assert any("held steady" in t for t in texts), texts  # the 20 s fit check is steady
     assert any("pose from cache" in t for t in texts), texts
+    # 20 s is a fit check: said in plain words, no timeline claimed (issue 21)
+    infos = [m.value for m in app.info]
+    assert any("clip is a fit check" in t for t in infos), infos
+    assert not any("held steady" in t for t in texts + infos)
+    assert [t.label for t in app.tabs][0] == "Fitter"  # opens on the fitter's view
     labels = {m.label: m.value for m in app.metric}
     assert labels["Frames analysed"] == "600"
     assert labels["View"] == "side-right"
@@ -61,7 +65,7 @@ def test_analyse_a_sample_shows_verdict_charts_and_strokes(app, tmp_path, fit_ch
     assert "knee_at_bdc_deg_status" in table.columns
     ranges = next(t for t in tables if "convention" in t.columns)
     assert ranges["source"].str.len().min() > 3 and ranges["convention"].str.len().min() > 10
-    assert len(app.get("vega_lite_chart")) >= 4  # scores, timelines, distributions
+    assert len(app.get("vega_lite_chart")) >= 3  # distributions (no timeline on 20 s)
     assert any(b.label == "Download findings.json" for b in app.get("download_button"))
 
 

@@ -253,3 +253,16 @@ def test_no_baseline_is_not_called_steady():
     settle, base_end, _ = default_windows(1200.0, FatigueSettings())
     assert base_end < 600.0  # the baseline window really is empty
     assert f"({mmss(settle)}-{mmss(base_end)})" in out["headline"]
+
+
+def test_a_clip_too_short_for_a_timeline_says_so_and_claims_nothing():
+    """A fitter's 30 s side view: even a drift inside it is no finding, and the headline says
+    what the clip is good for instead of "held steady" (issue 21)."""
+    out, _ = analyse_fatigue(
+        ride(30.0, drifts={"elbow_angle_deg": (10, 20, 15.0)}), NO_STROKES, 30.0
+    )
+    assert out["findings"] == [] and out["too_short"] and not out["steady"]
+    assert out["headline"].startswith("A 0:30 clip is a fit check")
+    assert "held steady" not in out["headline"]
+    long, _ = analyse_fatigue(ride(600.0), NO_STROKES, 600.0)
+    assert not long["too_short"] and long["steady"]

@@ -14,3 +14,11 @@ TABS = {
     "Calibrate": calibrate.show,
     "Exports": exports.show,
 }
+
+
+def tabs_for(result) -> dict:
+    """The tabs in the order this analysis is best read: a clip too short for a timeline
+    (a fitter's side view) opens on Fitter."""
+    if result.findings.get("too_short"):
+        return {"Fitter": TABS["Fitter"], **{k: v for k, v in TABS.items() if k != "Fitter"}}
+    return TABS

@@ -17,8 +17,13 @@ def show(result, name: str = "") -> None:
     if not s.get("decoding", {"complete": True})["complete"]:
         st.warning(s["decoding"]["note"])
     st.caption(
-        s["pedalling"]["statement"] + f" Baseline: {fnd['baseline']['start_s']:.0f}–"
-        f"{fnd['baseline']['end_s']:.0f} s; a drift must hold {fnd['sustain_s']:.0f} s."
+        s["pedalling"]["statement"]
+        + (
+            ""
+            if fnd.get("too_short")  # no timeline: its baseline and sustain mean nothing
+            else f" Baseline: {fnd['baseline']['start_s']:.0f}–"
+            f"{fnd['baseline']['end_s']:.0f} s; a drift must hold {fnd['sustain_s']:.0f} s."
+        )
     )
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Frames analysed", s["frames_analysed"])

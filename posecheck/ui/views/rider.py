@@ -11,6 +11,13 @@ from posecheck.ui.charts import metric_timeline, scores_chart, watched_metrics
 def show(result, marker_s: float) -> None:
     fnd, tl = result.findings, result.timeline
     st.subheader("What happened over the ride")
+    if fnd.get("too_short"):
+        st.info(
+            "This clip is too short to show a change over time: a timeline needs several "
+            "minutes of riding. The fit angles of this clip are in **Fitter**."
+        )
+        st.caption(fnd["note"])
+        return
     for f in fnd["findings"]:
         with st.expander(f"{f['sentence']} (confidence {f['confidence']:.2f})", expanded=True):
             st.write(f"**What helps:** {f['advice']}")
