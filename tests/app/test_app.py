@@ -62,7 +62,9 @@ def test_analyse_a_sample_shows_verdict_charts_and_strokes(app, tmp_path, fit_ch
     tables = [d.value for d in app.dataframe]
     table = next(t for t in tables if "stroke" in t.columns)
     assert len(table) == len(fit_check_analysis.strokes)
-    assert "knee_at_bdc_deg_status" in table.columns
+    # measures named in words, not by column (issue 21)
+    assert "Knee at bottom dead centre, while pedalling: verdict" in table.columns
+    assert not [c for c in table.columns if "_" in c], list(table.columns)
     ranges = next(t for t in tables if "convention" in t.columns)
     assert ranges["source"].str.len().min() > 3 and ranges["convention"].str.len().min() > 10
     assert len(app.get("vega_lite_chart")) >= 3  # distributions (no timeline on 20 s)

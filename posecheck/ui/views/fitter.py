@@ -42,12 +42,14 @@ def show(result, marker_s: float) -> None:
             "in / below / above the published range, or low confidence when the "
             "joint was not seen well enough."
         )
-        shown = ["stroke", "start_s", "cadence_rpm"] + [
-            c for r in ranges for c in (r.column, f"{r.column}_status") if c in strokes
-        ]
-        st.dataframe(
-            strokes[list(dict.fromkeys(shown))].round(1), hide_index=True, key="stroke_table"
-        )
+        # words, not column names (issue 21): the CSV keeps the names, the page says them
+        names = {"stroke": "stroke", "start_s": "starts at (s)", "cadence_rpm": "cadence (rpm)"}
+        for r in ranges:
+            if r.column in strokes:
+                names.setdefault(r.column, r.label)
+                names.setdefault(f"{r.column}_status", f"{r.label}: verdict")
+        table = strokes[[c for c in names if c in strokes]].round(1).rename(columns=names)
+        st.dataframe(table, hide_index=True, key="stroke_table")
         dcols = st.columns(3)
         for i, r in enumerate(
             x for x in ranges if x.column in strokes and strokes[x.column].notna().any()
@@ -55,7 +57,7 @@ def show(result, marker_s: float) -> None:
             dcols[i % 3].altair_chart(
                 distribution(strokes, r.column, r.low, r.high, r.label), width="stretch"
             )
-        _dead_centre_frames(result, strokes)
+        _dead_centre_frames(result, strokes, marker_s)
     st.subheader("View and confidence")
     conf = {
         c[:-5]: round(float(result.metrics[c].median()), 2)
@@ -74,9 +76,24 @@ def show(result, marker_s: float) -> None:
     )
 
 
-def _dead_centre_frames(result, strokes: pd.DataFrame) -> None:
+def stroke_to_show(strokes: pd.DataFrame, marker_s: float) -> tuple[pd.Series, str]:
+    """The stroke whose bottom and top dead centre frames are shown, and why: the stroke
+    under the time marker once it is moved, else a typical one (knee at BDC nearest the
+    median)."""
+    if marker_s > 0:
+        inside = strokes[(strokes["start_s"] <= marker_s) & (strokes["end_s"] > marker_s)]
+        if len(inside):
+            return inside.iloc[0], "under the time marker"
+        nearest = (strokes["start_s"] - marker_s).abs().argsort().iat[0]
+        return strokes.iloc[nearest], "nearest the time marker"
     knee = strokes["knee_at_bdc_deg"]
     typical = strokes.iloc[(knee - knee.median()).abs().fillna(np.inf).argsort().iat[0]]
+    return typical, "a typical stroke; move the time marker to see another"
+
+
+def _dead_centre_frames(result, strokes: pd.DataFrame, marker_s: float) -> None:
+    typical, why = stroke_to_show(strokes, marker_s)
+    st.caption(f"Stroke {int(typical['stroke'])}: {why}.")
     fc1, fc2 = st.columns(2)
     for col, label, t in (
         (fc1, "Bottom dead centre", typical["bdc_s"]),
