@@ -102,6 +102,17 @@ HUMAN_SCENARIOS: dict[str, HumanScenario] = {
             back_deg=34.0,
             elbow_deg=150.0,
         ),
+        HumanScenario(
+            "human_rear_rocking",
+            20.0,
+            view="rear",
+            size_wh=(640, 480),
+            base=HumanPosture(crank_deg=0.0, hip_rock_deg=6.0),
+            shape="average_man",
+            camera=View(side="rear", height_m=1.0, distance_m=3.0, span_m=2.4),
+            description="Average man from behind (phone 1.0 m high, 3 m back), hips rocking 6 "
+            "degrees each stroke.",
+        ),
         _fit(
             "human_fit_average_woman",
             "average_woman",

@@ -133,7 +133,10 @@ class Rig:
         thor = thoracic_rounding_deg(p.thoracic_bulge)
         flex = {n: lumbar_deg / 3 for n in LUMBAR} | {n: thor / 2 for n in THORACIC}
         crank = np.radians(p.crank_deg)
-        rp = lean(phi)
+        # hips rocking: the pelvis rolls about the bike's axis, the hip dropping on the side
+        # whose pedal is at the bottom (right pedal at 6 o'clock at crank 90: right hip down)
+        roll = p.hip_rock_deg * np.sin(crank)
+        rp = rot_x(roll) @ lean(phi)
         shrug_deg = {}
         for s in "RL":
             c_head = h[i["clavicle." + s]]

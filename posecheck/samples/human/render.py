@@ -43,6 +43,7 @@ class View:
     height_m: float = 1.0  # lens above the floor
     distance_m: float = 3.0  # from the bike's centre plane
     span_m: float = 2.2  # horizontal metres the picture's width covers at the bike
+    side: str = "right"  # "right": beside the bike on the rider's right; "rear": behind it
 
 
 def _regions(body: Body, rig: Rig) -> np.ndarray:
@@ -76,14 +77,22 @@ class HumanRenderer:
         self.light /= np.linalg.norm(self.light)
         w, h = view.size_wh
         self.f = w / view.span_m * view.distance_m
-        self.cam = np.array([0.15, view.height_m + FLOOR_Y, view.distance_m])
+        self.rear = view.side == "rear"
+        if self.rear:  # behind the rear wheel, looking forward along the bike
+            self.cam = np.array([-0.2 - view.distance_m, view.height_m + FLOOR_Y, 0.0])
+        else:
+            self.cam = np.array([0.15, view.height_m + FLOOR_Y, view.distance_m])
         centre_y = 0.45  # aim the picture at the rider's middle (a shifted lens, no pitch)
         self.cx = w / 2
         self.cy = h / 2 + self.f * (centre_y - self.cam[1]) / view.distance_m
 
+    def depth(self, xyz: np.ndarray) -> np.ndarray:
+        return xyz[..., 0] - self.cam[0] if self.rear else self.cam[2] - xyz[..., 2]
+
     def project(self, xyz: np.ndarray) -> np.ndarray:
-        d = self.cam[2] - xyz[..., 2]
-        u = self.cx + self.f * (xyz[..., 0] - self.cam[0]) / d
+        d = self.depth(xyz)
+        across = xyz[..., 2] - self.cam[2] if self.rear else xyz[..., 0] - self.cam[0]
+        u = self.cx + self.f * across / d
         v = self.cy - self.f * (xyz[..., 1] - self.cam[1]) / d
         return np.stack([u, v], -1)
 
@@ -119,6 +128,9 @@ class HumanRenderer:
             for k, c in zip(idx, cols):
                 cv2.fillConvexPoly(img, polys[k], c, cv2.LINE_8, 4)
 
+        if self.rear:
+            self._draw_rear(img, px, s, floor, seat, draw_faces)
+            return self._finish(img, p, verts, tg, ang, H, noise_rng)
         # trainer, wheels, far crank
         rh, fh, bb = px([*REAR_HUB, 0.0]), px([*FRONT_HUB, 0.0]), px([0.0, 0.0, 0.0])
         for dx in (-0.25, 0.25):
@@ -139,11 +151,34 @@ class HumanRenderer:
         draw.capsule(img, saddle - [0.1 * s, 0], saddle + [0.08 * s, 0], 0.035 * s, (20, 20, 20))
         draw.capsule(img, bb, px(tg["ball.R"]), 0.025 * s, draw.METAL)
         draw_faces(~far)
-        img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
+        return self._finish(img, p, verts, tg, ang, H, noise_rng)
+
+    def _finish(self, img, p, verts, tg, ang, H, noise_rng):
+        img = cv2.resize(img, self.view.size_wh, interpolation=cv2.INTER_AREA)
         if noise_rng is not None:  # sensor noise
             img = np.clip(img + noise_rng.normal(0, 2.0, img.shape), 0, 255).astype(np.uint8)
         lm, truth = self._truth(p, verts, tg, ang, H)
         return img, lm, truth
+
+    def _draw_rear(self, img, px, s, floor, seat, draw_faces) -> None:
+        """From behind: the front wheel beyond the rider, the body, then what is nearer the
+        camera than the rider: the saddle's tail, the rear wheel and the trainer."""
+        top = WHEEL_R + FRONT_HUB[1]
+        draw.capsule(img, px([FRONT_HUB[0], FLOOR_Y + 0.02, 0]), px([FRONT_HUB[0], top, 0]),
+                     0.03 * s, draw.TYRE)  # fmt: skip
+        everything = np.ones(len(self.quads), bool)
+        draw_faces(everything)
+        saddle = seat + np.array([-0.1, -0.13, 0.0])  # its tail, under the buttocks
+        draw.capsule(img, px(saddle + [0, 0, -0.07]), px(saddle + [0, 0, 0.07]), 0.04 * s,
+                     (20, 20, 20))  # fmt: skip
+        hub = np.array([REAR_HUB[0], REAR_HUB[1], 0.0])
+        for side in (-1, 1):  # trainer legs and seat stays
+            draw.capsule(img, px(hub + [0, 0, 0.06 * side]),
+                         px([hub[0], FLOOR_Y, 0.28 * side]), 0.03 * s, draw.METAL)  # fmt: skip
+            stay = saddle + [0.05, -0.05, 0.02 * side]
+            draw.capsule(img, px(hub + [0, 0, 0.06 * side]), px(stay), 0.02 * s, draw.FRAME)
+        draw.capsule(img, px([hub[0], FLOOR_Y + 0.02, 0]), px([hub[0], hub[1] + WHEEL_R, 0]),
+                     0.035 * s, draw.TYRE)  # fmt: skip
 
     def _truth(self, p, verts, tg, ang, H):
         rig, i = self.rig, self.rig.i
@@ -199,6 +234,14 @@ class HumanRenderer:
             "pelvic_tilt_deg": float(p.pelvis_deg - ang["pelvis"]),
             "hip_height_m": float(pts3["hip.R"][1]),
             "ear_shoulder_m": float(np.linalg.norm(ear - sh)),
+            # hip line in the frontal plane, + = right hip up (as the rear view's metric)
+            "pelvic_obliquity_deg": float(
+                np.degrees(
+                    np.arctan2(
+                        pts3["hip.R"][1] - pts3["hip.L"][1], pts3["hip.R"][2] - pts3["hip.L"][2]
+                    )
+                )
+            ),
             "knee_angle_3d_deg": included_angle_deg(pts3["hip.R"], pts3["knee.R"], pts3["ankle.R"]),
         }
         return lm, truth
