@@ -494,8 +494,10 @@ def analyse_fatigue(
         timeline[f"{fam}_score"] = np.round(family_z[fam], 3)
         timeline[f"{fam}_driver"] = drivers[fam]
     variability = movement_variability(u, strokes, excursions, duration_s)
-    too_short = duration_s < FATIGUE_MIN_S
-    if too_short:  # a fitter's side view: the angles hold, a timeline would claim too much
+    # a fitter's side view: the angles hold, a timeline against its own first seconds would
+    # claim too much; against a stored fresh baseline (a rider profile) it is still judged
+    too_short = duration_s < FATIGUE_MIN_S and not stored_baseline
+    if too_short:
         findings = []
     out = {
         "baseline": {

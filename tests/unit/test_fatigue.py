@@ -266,3 +266,7 @@ def test_a_clip_too_short_for_a_timeline_says_so_and_claims_nothing():
     assert "held steady" not in out["headline"]
     long, _ = analyse_fatigue(ride(600.0), NO_STROKES, 600.0)
     assert not long["too_short"] and long["steady"]
+    # against a stored fresh baseline (a rider profile) a short clip is still judged
+    stored = {"elbow_angle_deg": {"median": 155.0, "spread": 1.0}}
+    out, _ = analyse_fatigue(ride(30.0), NO_STROKES, 30.0, stored_baseline=stored)
+    assert not out["too_short"]
