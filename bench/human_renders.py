@@ -27,6 +27,7 @@ from posecheck.pipeline import analyze  # noqa: E402
 from posecheck.samples import load_truth  # noqa: E402
 from posecheck.samples.accuracy import (  # noqa: E402
     FIT_ANGLES,
+    PARAMETER_METRIC,
     TRUE_CHANGE,
     angle_biases,
     fit_accuracy,
@@ -35,16 +36,6 @@ from posecheck.samples.accuracy import (  # noqa: E402
 )
 
 HUMAN = ROOT / "sample_videos" / "human"
-
-
-#: renderer parameter -> the metric that should see it
-PARAMETER_METRIC = {
-    "shrug_m": "shrug_ratio",
-    "elbow_deg": "elbow_angle_deg",
-    "thoracic_bulge": "thoracic_rounding_deg",
-    "pelvic_tilt_deg": "pelvic_tilt_deg",
-    "hip_bounce_m": "hip_bounce_pct",
-}
 
 
 def _metric(parameter: str) -> str:

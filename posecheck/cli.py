@@ -279,17 +279,22 @@ def cmd_samples(args) -> int:
     if args.human:
         return _human_samples(args)
     names = args.names or (list(SCENARIOS) if args.all else list(BUNDLED))
-    unknown = [n for n in names if n not in SCENARIOS]
-    if unknown:
-        print(
-            f"posecheck: unknown scenario(s) {', '.join(unknown)}; "
-            f"choose from {', '.join(SCENARIOS)}",
-            file=sys.stderr,
-        )
+    if _unknown_scenarios(names, SCENARIOS, "scenario(s)"):
         return EXIT_BAD_INPUT
     for name in names:
         print(render_clip(SCENARIOS[name], args.outdir))
     return 0
+
+
+def _unknown_scenarios(names, known, kind: str) -> bool:
+    """Say which asked-for scenarios do not exist (and which do); True if any."""
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(
+            f"posecheck: unknown {kind} {', '.join(unknown)}; choose from {', '.join(known)}",
+            file=sys.stderr,
+        )
+    return bool(unknown)
 
 
 def _human_samples(args) -> int:
@@ -298,13 +303,7 @@ def _human_samples(args) -> int:
     from posecheck.samples.human.body import AnnyMissing, data_dir
 
     names = args.names or list(HUMAN_SCENARIOS)
-    unknown = [n for n in names if n not in HUMAN_SCENARIOS]
-    if unknown:
-        print(
-            f"posecheck: unknown human scenario(s) {', '.join(unknown)}; "
-            f"choose from {', '.join(HUMAN_SCENARIOS)}",
-            file=sys.stderr,
-        )
+    if _unknown_scenarios(names, HUMAN_SCENARIOS, "human scenario(s)"):
         return EXIT_BAD_INPUT
     try:
         data_dir()

@@ -87,6 +87,14 @@ def angle_biases(analysis, truth: dict) -> dict[str, float]:
     return out
 
 
+#: renderer posture parameter -> the metric that should see it change
+PARAMETER_METRIC = {
+    "shrug_m": "shrug_ratio",
+    "elbow_deg": "elbow_angle_deg",
+    "thoracic_bulge": "thoracic_rounding_deg",
+    "pelvic_tilt_deg": "pelvic_tilt_deg",
+    "hip_bounce_m": "hip_bounce_pct",
+}
 #: fatigue metric -> the truth column whose change it measures
 TRUE_CHANGE = {
     "shrug_ratio": "truth_shrug_ratio",

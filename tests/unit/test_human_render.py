@@ -99,3 +99,17 @@ def test_true_landmarks_sit_on_the_drawn_body(rig):
     _, _, shrugged = r.render(HumanPosture(crank_deg=30.0, shrug_m=0.03), r.rig.seat(p))
     closer = truth["ear_shoulder_m"] - shrugged["ear_shoulder_m"]
     assert 0.02 < closer < 0.035, closer
+
+
+def test_committed_human_clips_are_what_the_renderer_draws(rig):
+    """The truth committed beside a human clip is what the renderer draws today (so
+    `posecheck samples --human` reproduces it)."""
+    from posecheck.samples import load_truth
+    from posecheck.samples.human import HUMAN_SCENARIOS
+    from tests.conftest import SAMPLES
+
+    for name in ("human_fit_average", "human_rear_rocking"):
+        truth = load_truth(SAMPLES / "human" / f"{name}.mp4")
+        _, lm, t, _ = HUMAN_SCENARIOS[name].draw(10 / 30)
+        np.testing.assert_allclose(truth["landmarks_px"][10], lm, atol=1e-3)
+        assert truth["truth_knee_angle_deg"][10] == pytest.approx(t["knee_angle_deg"], abs=1e-3)

@@ -113,7 +113,6 @@ class Rig:
         self.vertex = {
             "ear.R": int(band[np.argmax(v[band, 2])]),
             "ear.L": int(band[np.argmin(v[band, 2])]),
-            "nose": int(band[np.argmax(v[band, 0])]) if len(band) else 0,
         }
         near_nose = skin[(v[skin, 1] > head_y) & (v[skin, 1] < eye_y)]
         self.vertex["nose"] = int(near_nose[np.argmax(v[near_nose, 0])])

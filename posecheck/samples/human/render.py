@@ -19,7 +19,7 @@ from posecheck.landmarks import N_LANDMARKS
 from posecheck.landmarks import Landmark as L
 from posecheck.samples import draw
 from posecheck.samples.human.body import Body
-from posecheck.samples.human.pose import HumanPosture, Rig
+from posecheck.samples.human.pose import M0, HumanPosture, Rig
 from posecheck.samples.rider import included_angle_deg
 from posecheck.samples.scene import FRONT_HUB, REAR_HUB, WHEEL_R, truth_angles
 
@@ -58,7 +58,7 @@ def _regions(body: Body, rig: Rig) -> np.ndarray:
             reg[k] = 2
         elif n.startswith(("foot", "toe")):
             reg[k] = 3
-    v = body.verts @ np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0]]).T
+    v = body.verts @ M0.T
     reg[v[:, 1] > rig.eye_y + 0.035] = 4  # a helmet over the top of the head (arms are down)
     return reg
 
@@ -69,7 +69,6 @@ class HumanRenderer:
         self.rig = Rig(body)
         self.quads = body.quads
         reg = _regions(body, self.rig)
-        self.face_colour = REGION_COLOURS[np.round(reg[self.quads].mean(1)).astype(int)]
         # region of a face: the most common of its corners
         counts = np.stack([(reg[self.quads] == r).sum(1) for r in range(5)], 1)
         self.face_colour = REGION_COLOURS[counts.argmax(1)]
