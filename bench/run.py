@@ -7,7 +7,8 @@ minute to the next.
 
 - model_fps: the estimator alone on frames decoded beforehand (1080p30 clip made from the
   bundled fatigue sample scaled up; 300 frames decoded beforehand, in a subprocess);
-- e2e_fps_1worker / e2e_fps_2workers: `analyze` in full mode end to end (fresh output folder);
+- e2e_fps_1worker / e2e_fps_2workers: `analyze` in full mode end to end (fresh output folder,
+  never from a pose cache or the stored sample poses);
 - e2e_over_model, speedup_2_over_1: computed within each run, then the median over runs;
 - peak_rss_mb_*: the largest resident set of the `analyze` process and its pose workers (each
   run in a fresh subprocess, so the benchmark's own decoded frames do not count);
@@ -135,7 +136,7 @@ def e2e_fps(clip: Path, workers: int, mode: str = "full") -> tuple[float, float,
         "import json,sys,time,tempfile,pathlib;from posecheck.pipeline import analyze;"
         "d=tempfile.mkdtemp();t=time.perf_counter();"
         f"a=analyze({str(clip)!r},pathlib.Path(d)/'o',mode={mode!r},workers={workers},"
-        "reports=False);w=time.perf_counter()-t;"
+        "reports=False,reuse_poses=False);w=time.perf_counter()-t;"
         "print(json.dumps({'n':len(a.track),'wall':w}))"
     )
     proc = subprocess.Popen(

@@ -19,6 +19,18 @@ def _positive_float(text: str) -> float:
     return v
 
 
+def _workers(text: str) -> int:
+    from posecheck.cores import resolve_workers
+
+    try:
+        return resolve_workers(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+WORKERS_HELP = "processes: 'auto' (default) = the cores this process may use, or a number"
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="posecheck", description=__doc__)
     ap.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
@@ -41,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument(
         "--sustain-s", type=_positive_float, help="how long a drift must last to count, seconds"
     )
-    an.add_argument("--workers", type=int, default=1, help="parallel pose workers (processes)")
+    an.add_argument("--workers", type=_workers, default="auto", help="pose " + WORKERS_HELP)
     an.add_argument(
         "--view",
         choices=("side-left", "side-right", "rear", "front"),
@@ -57,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "against its last third",
     )
     co.add_argument("-o", "--outdir", type=Path, required=True)
-    co.add_argument("--workers", type=int, default=1)
+    co.add_argument("--workers", type=_workers, default="auto", help="pose " + WORKERS_HELP)
     ca = sub.add_parser("calibrate", help="write a rider profile from a short fresh clip")
     ca.add_argument("video", type=Path, help="a short fresh clip, or its analysis folder")
     ca.add_argument("--rider", required=True, help="rider name (the profile's file name)")
@@ -77,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     ba = sub.add_parser("batch", help="analyse every clip in a folder (skips finished ones)")
     ba.add_argument("folder", type=Path)
     ba.add_argument("-o", "--outdir", type=Path, required=True)
-    ba.add_argument("--workers", type=int, default=1, help="local processes, one clip each")
+    ba.add_argument(
+        "--workers", type=_workers, default="auto", help="clips at a time: " + WORKERS_HELP
+    )
     ba.add_argument(
         "--scheduler",
         help="run on a Dask cluster: its scheduler address "
@@ -101,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="render the human-body scenarios (MakeHuman riders) into OUTDIR/human; needs "
         "pip install 'posecheck[human]'",
+    )
+    sa.add_argument(
+        "--poses",
+        action="store_true",
+        help="run the model on every sample clip (and the scenarios the tests render) and "
+        "keep the tracks in OUTDIR/poses, so that their first analysis opens at once",
     )
     return ap
 
@@ -134,9 +154,6 @@ def cmd_analyze(args) -> int:
     from posecheck.calibration import ProfileError
     from posecheck.pipeline import NoRiderError, analyze
 
-    if args.workers < 1:
-        print(f"posecheck: --workers must be at least 1, not {args.workers}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     profile = _profile_or_none(args.profile)
     if profile is None:
         return EXIT_BAD_INPUT
@@ -248,7 +265,7 @@ def cmd_batch(args) -> int:
     table = batch(
         args.folder,
         args.outdir,
-        workers=max(1, args.workers),
+        workers=args.workers,
         scheduler=args.scheduler,
         mode=args.mode,
         profile=profile,
@@ -278,6 +295,11 @@ def cmd_samples(args) -> int:
 
     if args.human:
         return _human_samples(args)
+    if args.poses:
+        from posecheck.samples.poses import make_store
+
+        make_store(args.outdir, [n for n in SCENARIOS if n not in BUNDLED])
+        return 0
     names = args.names or (list(SCENARIOS) if args.all else list(BUNDLED))
     if _unknown_scenarios(names, SCENARIOS, "scenario(s)"):
         return EXIT_BAD_INPUT

@@ -73,6 +73,21 @@ def shared_pose_cache() -> Path | None:
     return Path(folder) if folder else None
 
 
+POSE_STORE_ENV = "POSECHECK_POSE_STORE"
+#: pose tracks of the sample clips, made with the real model ahead of time (``posecheck
+#: samples --poses``): a first analysis of a sample opens without running the model
+BUNDLED_POSES = Path(__file__).resolve().parents[1] / "sample_videos" / "poses"
+
+
+def pose_stores() -> list[Path]:
+    """Read-only folders of pose tracks by cache key: ``POSECHECK_POSE_STORE`` (folders
+    separated by ``os.pathsep``; set but empty: none), unset: the bundled sample poses."""
+    value = os.environ.get(POSE_STORE_ENV)
+    if value is None:
+        return [BUNDLED_POSES] if BUNDLED_POSES.is_dir() else []
+    return [Path(v) for v in value.split(os.pathsep) if v]
+
+
 def cache_key(info: VideoInfo, settings: ExtractSettings) -> str:
     # the decoder too: another decoder (or conversion) gives slightly different pixels
     payload = json.dumps(
@@ -264,12 +279,14 @@ def extract_track(
     workers: int = 1,
     estimator: PoseEstimator | None = None,
     shared_cache: Path | None = None,
+    stores: Sequence[Path] = (),
 ) -> tuple[PoseTrack, dict]:
     """Return the clip's PoseTrack, reusing ``keypoints.npz`` or finished chunks when valid.
 
     ``shared_cache``: a folder of pose tracks by cache key, shared by every analysis folder
     (see :func:`shared_pose_cache`): a clip analysed before into another folder, with the same
     extraction settings, is not run through the model again. A finished track is added to it.
+    ``stores``: read-only folders of the same kind, searched after it (:func:`pose_stores`).
 
     ``make_estimator`` must be picklable (a module-level function or a ``functools.partial``)
     when ``workers`` > 1: each worker process builds its own estimator. With one worker an
@@ -293,16 +310,18 @@ def extract_track(
         except (OSError, ValueError, KeyError) as exc:
             log.warning("ignoring unreadable %s: %s", final, exc)
     shared = shared_cache / f"{key}.npz" if shared_cache is not None else None
-    if shared is not None and shared.exists():
+    for known in [shared, *(Path(s) / f"{key}.npz" for s in stores)]:
+        if known is None or not known.exists():
+            continue
         try:
-            track = PoseTrack.load(shared)
+            track = PoseTrack.load(known)
             if track.meta.get("cache_key") == key:
-                log.info("reusing %s", shared)
+                log.info("reusing %s", known)
                 track = replace(track, meta=meta)  # this analysis' own video path
                 track.save(final)
                 return track, {"cached": True, "frames_processed": 0, "seconds": 0.0}
         except (OSError, ValueError, KeyError) as exc:
-            log.warning("ignoring unreadable %s: %s", shared, exc)
+            log.warning("ignoring unreadable %s: %s", known, exc)
     chunk_dir = outdir / ".chunks" / key
     chunk_dir.mkdir(parents=True, exist_ok=True)
     spans = plan_chunks(info, settings)

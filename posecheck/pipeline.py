@@ -17,7 +17,13 @@ import pandas as pd
 from posecheck import __version__
 from posecheck.calibration import camera_correction, load_profile, merge, untilt, with_flags
 from posecheck.clean import clean_track
-from posecheck.extract import ExtractSettings, Progress, extract_track, shared_pose_cache
+from posecheck.extract import (
+    ExtractSettings,
+    Progress,
+    extract_track,
+    pose_stores,
+    shared_pose_cache,
+)
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.io import write_csv, write_json
 from posecheck.metrics import compute_metrics
@@ -76,6 +82,7 @@ def analyze(
     progress: Progress | None = None,
     reports: bool = True,
     correct_bias: bool = True,
+    reuse_poses: bool = True,
 ) -> Analysis:
     """Analyse one clip into ``outdir`` (see the README for the files written).
 
@@ -83,6 +90,8 @@ def analyze(
     when None); ``mode``, ``view``, ``baseline_s`` and ``sustain_s`` override it.
     ``reports`` also writes ``report.html`` and ``report.pdf``. ``correct_bias=False``
     leaves out the correction of MediaPipe's knee bias (:mod:`posecheck.metrics.bias`).
+    ``reuse_poses=False`` runs the model even when the pose cache or the stored sample poses
+    hold this clip's track (:func:`posecheck.extract.pose_stores`).
     Raises :class:`posecheck.video.VideoError` for unusable input, :class:`NoRiderError`
     (after saving what was found) when no person appears in any frame, and
     :class:`posecheck.calibration.ProfileError` for bad settings.
@@ -136,7 +145,8 @@ def analyze(
             progress,
             workers=workers,
             estimator=est,
-            shared_cache=shared_pose_cache(),
+            shared_cache=shared_pose_cache() if reuse_poses else None,
+            stores=pose_stores() if reuse_poses else (),
         )
     finally:
         if est is not None:

@@ -76,8 +76,10 @@ def session_root(tmp_path_factory, worker_id: str) -> Path:
 def _shared_pose_cache(tmp_path_factory, worker_id):
     """Every analysis in this session shares one pose cache (POSECHECK_POSE_CACHE, as a user
     can set it): a clip runs through the real model once per session, however many tests
-    analyse it with other profiles or into other folders. Tests of fresh extraction (a first
-    run, a kill mid-run) unset it."""
+    analyse it with other profiles or into other folders. The sample clips' tracks come from
+    the stored sample poses (sample_videos/poses, checked against the model by
+    tests/integration/test_pose_store.py). Tests of fresh extraction (a first run, a kill
+    mid-run) use neither (``no_pose_cache``)."""
     import os
 
     from posecheck.extract import POSE_CACHE_ENV
@@ -93,10 +95,11 @@ def _shared_pose_cache(tmp_path_factory, worker_id):
 
 @pytest.fixture
 def no_pose_cache(monkeypatch):
-    """This test runs the model itself (no session pose cache)."""
-    from posecheck.extract import POSE_CACHE_ENV
+    """This test runs the model itself (no session pose cache, no stored sample poses)."""
+    from posecheck.extract import POSE_CACHE_ENV, POSE_STORE_ENV
 
     monkeypatch.delenv(POSE_CACHE_ENV, raising=False)
+    monkeypatch.setenv(POSE_STORE_ENV, "")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from posecheck.calibration import ProfileError, load_profile
+from posecheck.cores import usable_cores
 from posecheck.pipeline import NoRiderError, analyze, load_analysis
 from posecheck.ui import analysis_dir, data_root
 from posecheck.video import VideoError
@@ -43,6 +44,7 @@ def analyse(
             view=None if view == "auto" else view,
             profile=profile,
             progress=progress,
+            workers=usable_cores(),
         )
     except (VideoError, NoRiderError, ProfileError) as exc:
         # name the clip as the rider knows it, not by the server's copy

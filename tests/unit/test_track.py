@@ -56,3 +56,34 @@ def test_concat_keeps_order():
     c = PoseTrack.concat([a, b])
     assert len(c) == 5
     np.testing.assert_array_equal(c.xy_px[3:], b.xy_px)
+
+
+def test_a_compact_track_loads_within_its_rounding_and_is_smaller(tmp_path):
+    """Compact tracks (the stored sample poses): every value within half a rounding step,
+    NaNs where they were, the outline kept, a third of the size or less on a smooth track."""
+    from posecheck.track import COMPACT_STEP
+
+    n = 600
+    rng = np.random.default_rng(1)
+    drift = np.cumsum(rng.normal(0, 0.3, (n, N_LANDMARKS, 2)), axis=0)
+    tr = _track(n)
+    tr = PoseTrack(
+        tr.frame,
+        tr.t_s,
+        300 + drift + np.where(np.isnan(tr.xy_px), np.nan, 0),
+        tr.world_m,
+        tr.visibility,
+        tr.meta,
+        outline=rng.uniform(0, 400, (n, 2, 19)),
+    )
+    tr.save(tmp_path / "full.npz")
+    tr.save(tmp_path / "compact.npz", compact=True)
+    back = PoseTrack.load(tmp_path / "compact.npz")
+    for name, step in COMPACT_STEP.items():
+        a, b = getattr(tr, name), getattr(back, name)
+        assert b.dtype == np.float64
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+        assert np.nanmax(np.abs(a - b)) <= step / 2 + 1e-9, name
+    np.testing.assert_array_equal(back.frame, tr.frame)
+    assert back.meta == tr.meta
+    assert (tmp_path / "compact.npz").stat().st_size < (tmp_path / "full.npz").stat().st_size / 2

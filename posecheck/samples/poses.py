@@ -1,0 +1,73 @@
+"""The sample clips' pose tracks, made with the real model ahead of time.
+
+``sample_videos/poses/<cache key>.npz`` holds, for each sample clip (bundled, human renders,
+and the cartoon scenarios the tests render), the track that ``analyze`` with its defaults
+extracts: a first analysis of a sample then opens in seconds (the app's first click), and the
+test suite does not run the model again on clips whose tracks are known. A track is found by
+its cache key (the clip's content, the decoder, the model and every extraction setting), so a
+changed clip, model or setting simply misses the store and runs the model. Each track
+records which sample it belongs to (``meta["sample"]``): a test re-runs the model on a piece
+of every stored track and requires the same landmarks.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from posecheck.extract import BUNDLED_POSES
+from posecheck.track import PoseTrack
+
+#: cartoon scenarios the tests render (not committed as clips: re-rendered, byte-identical)
+SCENARIO_PREFIX = "scenario:"
+#: (sample, analysis mode) pairs beyond each sample's default analysis
+EXTRA_MODES = (("fatigue_side.mp4", "long"),)
+
+
+def sample_clips(samples_dir: Path) -> Iterator[str]:
+    """Committed sample clips, as paths relative to ``samples_dir``."""
+    for clip in sorted(samples_dir.glob("*.mp4")) + sorted(samples_dir.glob("human/*.mp4")):
+        yield clip.relative_to(samples_dir).as_posix()
+
+
+def store_pose(clip: Path, sample: str, store: Path, mode: str | None = None) -> Path:
+    """Run the model on ``clip`` as ``analyze`` would (fresh, never from a cache) and keep
+    its track in ``store`` under its cache key."""
+    from posecheck.pipeline import analyze
+
+    with tempfile.TemporaryDirectory() as tmp:
+        analyze(clip, Path(tmp) / "a", mode=mode, reports=False, reuse_poses=False)
+        track = PoseTrack.load(Path(tmp) / "a" / "keypoints.npz")
+    meta = {**track.meta, "video": Path(clip).name, "sample": sample, "mode": mode or "auto"}
+    store.mkdir(parents=True, exist_ok=True)
+    out = store / f"{meta['cache_key']}.npz"
+    PoseTrack(
+        track.frame,
+        track.t_s,
+        track.xy_px,
+        track.world_m,
+        track.visibility,
+        meta,
+        track.outline,
+    ).save(out, compact=True)
+    return out
+
+
+def make_store(samples_dir: Path, scenarios: list[str]) -> None:
+    """Rebuild ``samples_dir/poses`` from the committed sample clips and the given cartoon
+    scenarios (rendered into a temporary folder)."""
+    from posecheck.samples import SCENARIOS, render_clip
+
+    store = samples_dir / BUNDLED_POSES.name
+    shutil.rmtree(store, ignore_errors=True)
+    for rel in sample_clips(samples_dir):
+        print(store_pose(samples_dir / rel, rel, store))
+        for extra, mode in EXTRA_MODES:
+            if rel == extra:
+                print(store_pose(samples_dir / rel, rel, store, mode=mode))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in scenarios:
+            clip = render_clip(SCENARIOS[name], tmp)
+            print(store_pose(clip, SCENARIO_PREFIX + name, store))
