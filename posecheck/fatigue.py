@@ -69,6 +69,9 @@ class Sign:
     measure: str  # "ear-to-shoulder distance"
     advice: str
     per_stroke: bool = False  # the value comes from strokes.csv
+    #: a back-shape column (posecheck.metrics.trunk) whose change must carry at least
+    #: LOCATED_SHARE of this sign's change for the change to be this sign's (see below)
+    located_by: str | None = None
 
 
 SIGNS: tuple[Sign, ...] = (
@@ -122,6 +125,7 @@ SIGNS: tuple[Sign, ...] = (
         "upper-back rounding",
         "Change hand position or stand for a minute to reset your back; core and upper-back "
         "strength work helps hold posture late in a ride.",
+        located_by="upper_bend_deg",
     ),
     Sign(
         "back_angle_deg",
@@ -146,6 +150,7 @@ SIGNS: tuple[Sign, ...] = (
         "lower-back slope (proxy)",
         "Stand for a minute and sit back down on your sit bones; core strength helps keep "
         "the pelvis steady, and a fitter can check saddle tilt and setback.",
+        located_by="lumbar_bend_deg",
     ),
     Sign(
         "hip_bounce_pct",
@@ -176,6 +181,13 @@ SIGNS: tuple[Sign, ...] = (
     ),
 )
 SIGN_BY_METRIC = {s.metric: s for s in SIGNS}
+#: Upper-back rounding and pelvic tilt both lift the lower back's outline off the trunk line
+#: (a rounder back is rounder everywhere), so each of the two signs is reported only when the
+#: bend sits where the sign says: its ``located_by`` shape column must change by at least this
+#: share of the sign's own change over the same windows. Otherwise the change is listed under
+#: ``explained`` (the other sign's doing), never as a finding. On the renders the share is
+#: 0.7-4 for the sign that changed and below 0 to 0.1 for the one that did not.
+LOCATED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -214,10 +226,9 @@ def units(metrics: pd.DataFrame, strokes: pd.DataFrame) -> pd.DataFrame:
         (idx >= 0) & (t < edges[np.clip(idx, 0, None), 1]) if len(edges) else np.zeros(len(t), bool)
     )
     out = {"start_s": edges[:, 0], "end_s": edges[:, 1], "time_s": edges.mean(axis=1)}
-    for sign in SIGNS:
-        if sign.per_stroke:
-            continue
-        col = sign.metric
+    columns = [s.metric for s in SIGNS if not s.per_stroke]
+    columns += [s.located_by for s in SIGNS if s.located_by]
+    for col in columns:
         if col not in metrics:
             continue
         v = metrics[col].to_numpy(float)
@@ -246,6 +257,29 @@ def units(metrics: pd.DataFrame, strokes: pd.DataFrame) -> pd.DataFrame:
             out[col] = v
             out[f"conf_{col}"] = np.where(np.isfinite(v), 1.0, 0.0)
     return pd.DataFrame(out)
+
+
+EXPLAINED = {
+    "thoracic_rounding_deg": "the back's outline changed, but the bend is not in the upper "
+    "back (the lower back or pelvis moved)",
+    "pelvic_tilt_deg": "the lower back's slope rose with the whole back's rounding, not with "
+    "a bend of its own (upper-back rounding, not the pelvis tipping)",
+}
+
+
+def located_share(
+    u: pd.DataFrame, sign: Sign, in_base: np.ndarray, late_sel: np.ndarray, change: float
+) -> float | None:
+    """The change of the sign's ``located_by`` shape column (baseline units to the finding's
+    late units) as a share of the sign's own directed ``change``; None when the sign has no
+    shape column or it was not measured in both windows."""
+    if not sign.located_by or sign.located_by not in u or change <= 0:
+        return None
+    shape = u[sign.located_by].to_numpy(float)
+    base, late = shape[in_base & np.isfinite(shape)], shape[late_sel & np.isfinite(shape)]
+    if len(base) < MIN_BASELINE_UNITS or not len(late):
+        return None
+    return float(sign.direction * (np.median(late) - np.median(base)) / change)
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -357,12 +391,8 @@ def analyse_fatigue(
     findings: list[dict[str, Any]] = []
     excursions: list[dict[str, Any]] = []
     skipped, baselines = [], {}
-    family_z = {"tension": np.zeros(len(u)), "collapse": np.zeros(len(u))}
-    drivers = {
-        "tension": np.full(len(u), "", dtype=object),
-        "collapse": np.full(len(u), "", dtype=object),
-    }
-    best_z = {"tension": np.zeros(len(u)), "collapse": np.zeros(len(u))}
+    zs: dict[str, np.ndarray] = {}  # each sign's excess over its threshold, per unit
+    explained: list[dict[str, Any]] = []
     in_base = (t >= settle) & (t <= base_end)
     baseline_txt = (
         f"your first {mmss(base_end)}"
@@ -407,11 +437,7 @@ def analyse_fatigue(
         z = np.clip(np.nan_to_num(smooth / threshold, nan=0.0), 0, None)
         timeline[sign.metric] = v
         timeline[f"{sign.metric}_z"] = np.round(z, 3)
-        fam = sign.family
-        family_z[fam] += z
-        stronger = z > best_z[fam]
-        drivers[fam] = np.where(stronger & (z > 0), sign.metric, drivers[fam])
-        best_z[fam] = np.maximum(best_z[fam], z)
+        zs[sign.metric] = z
         baselines[sign.metric] = {
             "median": round(base, 4),
             "spread": round(spread, 4),
@@ -460,6 +486,19 @@ def analyse_fatigue(
         )
         late_sel = (t >= end - sustain) & (t <= end) & np.isfinite(v)
         late = float(np.median(v[late_sel]))
+        share = located_share(u, sign, in_base, late_sel, sign.direction * (late - base))
+        if share is not None and share < LOCATED_SHARE:
+            explained.append(
+                {
+                    "metric": sign.metric,
+                    "onset_s": round(onset, 1),
+                    "change": round(late - base, 2),
+                    "located_share": round(share, 2),
+                    "reason": EXPLAINED[sign.metric],
+                }
+            )
+            zs.pop(sign.metric)
+            continue
         tail, change, change_unit = _describe_change(
             sign, base, late, baseline_txt if source == "ride" else "your stored baseline"
         )
@@ -490,9 +529,14 @@ def analyse_fatigue(
     findings.sort(key=lambda f: f["onset_s"])
     excursions.extend(standing_spells(strokes))
     excursions.sort(key=lambda e: e["start_s"])
-    for fam in family_z:
-        timeline[f"{fam}_score"] = np.round(family_z[fam], 3)
-        timeline[f"{fam}_driver"] = drivers[fam]
+    for fam in ("tension", "collapse"):
+        mine = {m: z for m, z in zs.items() if SIGN_BY_METRIC[m].family == fam}
+        stack = np.array(list(mine.values())) if mine else np.zeros((1, len(u)))
+        names = np.array(list(mine) or [""], dtype=object)
+        timeline[f"{fam}_score"] = np.round(stack.sum(axis=0), 3)
+        timeline[f"{fam}_driver"] = np.where(
+            stack.max(axis=0) > 0, names[np.argmax(stack, axis=0)], ""
+        )
     variability = movement_variability(u, strokes, excursions, duration_s)
     # a fitter's side view: the angles hold, a timeline against its own first seconds would
     # claim too much; against a stored fresh baseline (a rider profile) it is still judged
@@ -513,6 +557,7 @@ def analyse_fatigue(
         if too_short
         else headline(findings, sustain, assessed=bool(baselines), baseline=(settle, base_end)),
         "not_assessed": skipped,
+        "explained": explained,
         "position_changes": excursions,
         "variability": variability,
         "note": CLINICIAN,

@@ -9,6 +9,8 @@ LABELS = {
     "thoracic_rounding_deg": "Upper-back rounding (°)",
     "back_angle_deg": "Back angle (° above horizontal)",
     "pelvic_tilt_deg": "Pelvic tilt proxy (°)",
+    "upper_bend_deg": "Upper-back bend (°)",
+    "lumbar_bend_deg": "Lowest-back bend beyond the back's curve (°)",
     "hip_rocking_deg": "Hip rocking per stroke (°)",
     "hip_bounce_pct": "Hip bounce per stroke (% of thigh)",
 }
@@ -39,3 +41,18 @@ def not_assessed_sentence(items: list[dict]) -> str:
         said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         parts.append(f"{said} ({why})")
     return ("Not assessed: " + "; ".join(parts) + ".") if parts else ""
+
+
+def explained_sentences(items: list[dict]) -> list[str]:
+    """Changes the timeline saw but did not report as a sign because another sign explains
+    them (``findings["explained"]``), in words: "Not reported as pelvic tilt proxy: ..."."""
+    return [
+        f"Not reported as {short_name(x['metric'])} (changed {x['change']:+.0f}° from "
+        f"{_mmss(x['onset_s'])}): {x['reason']}."
+        for x in items
+    ]
+
+
+def _mmss(t_s: float) -> str:
+    t = int(round(t_s))
+    return f"{t // 60}:{t % 60:02d}"

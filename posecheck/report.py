@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from posecheck.labels import explained_sentences
 from posecheck.ranges import load_ranges
 
 DISCLAIMER = (
@@ -185,7 +186,7 @@ def write_html(analysis, path: str | Path, comparison=None, comparison_image=Non
             f"(confidence {f['confidence']:.2f})</p><p><em>What helps:</em> "
             f"{html.escape(f['advice'])}</p></div>"
         )
-    for note in fnd["variability"]["notes"]:
+    for note in fnd["variability"]["notes"] + explained_sentences(fnd.get("explained", [])):
         parts.append(f"<p>{html.escape(note)}</p>")
     if len(analysis.timeline):
         parts.append(_img_tag(_png(timeline_figure(analysis)), "fatigue timeline"))
@@ -317,6 +318,7 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
             [fnd["headline"]]
             + [f"• {f['sentence']} — {f['advice']}" for f in fnd["findings"]]
             + fnd["variability"]["notes"]
+            + explained_sentences(fnd.get("explained", []))
         )
         import textwrap
 

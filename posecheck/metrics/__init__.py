@@ -26,7 +26,13 @@ from posecheck.landmarks import side_landmark
 from posecheck.metrics.angles import COLUMN_JOINTS, side_angles
 from posecheck.metrics.bias import correct
 from posecheck.metrics.frontal import line_tilt_deg
-from posecheck.metrics.trunk import dorsal_profile, pelvic_tilt_deg, thoracic_rounding_deg
+from posecheck.metrics.trunk import (
+    dorsal_profile,
+    lumbar_bend_deg,
+    pelvic_tilt_deg,
+    thoracic_rounding_deg,
+    upper_bend_deg,
+)
 from posecheck.track import PoseTrack
 from posecheck.view import ViewDecision
 
@@ -41,8 +47,10 @@ SIDE_COLUMNS = (
     "neck_angle_deg",
 )
 OUTLINE_COLUMNS = ("thoracic_rounding_deg", "pelvic_tilt_deg")
+#: where along the back a bend sits (see posecheck.metrics.trunk): not signs themselves
+SHAPE_COLUMNS = ("upper_bend_deg", "lumbar_bend_deg")
 FRONTAL_COLUMNS = ("pelvic_obliquity_deg", "shoulder_tilt_deg")
-ALL_COLUMNS = SIDE_COLUMNS + OUTLINE_COLUMNS + FRONTAL_COLUMNS
+ALL_COLUMNS = SIDE_COLUMNS + OUTLINE_COLUMNS + SHAPE_COLUMNS + FRONTAL_COLUMNS
 #: margin (fraction of width/height) inside which a landmark counts as in the picture
 IN_FRAME_MARGIN = 0.01
 #: rear/front: a hip or shoulder line shorter than this share of its median is not measured
@@ -122,9 +130,11 @@ def compute_metrics(
             prof = dorsal_profile(track.outline, view.facing)
             cols["thoracic_rounding_deg"] = thoracic_rounding_deg(prof)
             cols["pelvic_tilt_deg"] = pelvic_tilt_deg(prof)
+            cols["upper_bend_deg"] = upper_bend_deg(prof)
+            cols["lumbar_bend_deg"] = lumbar_bend_deg(prof)
             trunk_idx = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
             outline_ok = np.mean(np.isfinite(prof), axis=1)
-            for c in OUTLINE_COLUMNS:
+            for c in OUTLINE_COLUMNS + SHAPE_COLUMNS:
                 conf[c] = lm_conf[:, trunk_idx].min(axis=1) * outline_ok * view.confidence
     elif view.view in ("rear", "front"):
         xy = track.xy_px

@@ -270,3 +270,38 @@ def test_a_clip_too_short_for_a_timeline_says_so_and_claims_nothing():
     stored = {"elbow_angle_deg": {"median": 155.0, "spread": 1.0}}
     out, _ = analyse_fatigue(ride(30.0), NO_STROKES, 30.0, stored_baseline=stored)
     assert not out["too_short"]
+
+
+@pytest.mark.parametrize(
+    "lumbar, upper, reported, set_aside",
+    [
+        # the whole back rounds: the lower back's slope follows, but it has no bend of its own
+        (-1.0, 9.0, "thoracic_rounding_deg", "pelvic_tilt_deg"),
+        # the pelvis tips: the bend is low, the upper back does not bend
+        (8.0, 0.5, "pelvic_tilt_deg", "thoracic_rounding_deg"),
+    ],
+)
+def test_the_back_sign_reported_is_the_one_where_the_bend_is(lumbar, upper, reported, set_aside):
+    """Both back signs rise together (they read one outline); the shape columns say where
+    the bend is, and only that sign is reported, the other listed as explained."""
+    onset, full = 280.0, 400.0
+    df = ride(
+        drifts={"thoracic_rounding_deg": (onset, full, 9.0), "pelvic_tilt_deg": (onset, full, 7.0)}
+    )
+    t = df["time_s"].to_numpy()
+    ramp = np.clip((t - onset) / (full - onset), 0, 1)
+    rng = np.random.default_rng(5)
+    for col, change in (("lumbar_bend_deg", lumbar), ("upper_bend_deg", upper)):
+        df[col] = 1.0 + change * ramp + rng.normal(0, 1.5, len(t))
+        df[f"{col}_conf"] = 0.9
+    out, timeline = analyse_fatigue(df, NO_STROKES, 600.0)
+    assert [f["metric"] for f in out["findings"]] == [reported]
+    assert [x["metric"] for x in out["explained"]] == [set_aside]
+    assert out["explained"][0]["located_share"] < 0.5
+    # the set-aside sign does not drive the collapse score
+    assert set_aside not in set(timeline["collapse_driver"])
+    # without the shape columns (an outline-less track) both are reported, as before
+    both, _ = analyse_fatigue(
+        df.drop(columns=["lumbar_bend_deg", "upper_bend_deg"]), NO_STROKES, 600.0
+    )
+    assert {f["metric"] for f in both["findings"]} == {reported, set_aside}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from posecheck.labels import not_assessed_sentence
+from posecheck.labels import explained_sentences, not_assessed_sentence
 from posecheck.ui.charts import metric_timeline, scores_chart, watched_metrics
 
 
@@ -35,3 +35,5 @@ def show(result, marker_s: float) -> None:
         )
     if fnd["not_assessed"]:
         st.caption(not_assessed_sentence(fnd["not_assessed"]))
+    for line in explained_sentences(fnd.get("explained", [])):
+        st.caption(line)
