@@ -55,6 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--workers", type=_workers, default="auto", help="pose " + WORKERS_HELP)
     an.add_argument(
+        "--ride",
+        type=Path,
+        help="the ride's FIT, TCX or CSV file (power, heart rate, cadence), matched to the "
+        "video by cadence",
+    )
+    an.add_argument(
+        "--ride-offset-s",
+        type=float,
+        help="the ride file's elapsed seconds at the video's first frame (skips matching)",
+    )
+    an.add_argument(
         "--view",
         choices=("side-left", "side-right", "rear", "front"),
         help="override the automatic view and near-side decision",
@@ -169,6 +180,8 @@ def cmd_analyze(args) -> int:
             baseline_s=args.baseline_s,
             sustain_s=args.sustain_s,
             progress=update,
+            ride=args.ride,
+            ride_offset_s=args.ride_offset_s,
         )
     except (VideoError, NoRiderError, ProfileError) as exc:
         bar.close()
@@ -193,6 +206,14 @@ def cmd_analyze(args) -> int:
         print(f"posecheck: warning: {args.video}: {s['decoding']['note']}", file=sys.stderr)
     print(s["pedalling"]["statement"])
     print(result.findings["headline"])
+    ride = s.get("ride")
+    if ride and "error" in ride:
+        print(f"posecheck: warning: ride file not used: {ride['error']}", file=sys.stderr)
+    elif ride:
+        print(
+            f"Ride file {ride['file']}: its {ride['offset_s']:.1f} s is the video's first frame "
+            f"(by {ride['method']}, confidence {ride['confidence']:.2f})."
+        )
     return 0
 
 

@@ -524,6 +524,7 @@ def analyse_fatigue(
                 "confidence": round(coverage * mconf * strength, 2),
                 "sentence": f"{sign.what} at {mmss(onset)}: {tail}.",
                 "advice": sign.advice,
+                **({} if share is None else {"located_share": round(share, 2)}),
             }
         )
     findings.sort(key=lambda f: f["onset_s"])

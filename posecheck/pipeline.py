@@ -53,6 +53,8 @@ class Analysis:
     summary: dict
     findings: dict
     timeline: pd.DataFrame
+    #: the attached ride file on the video's time axis (``ride.csv``), or None
+    ride: pd.DataFrame | None = None
 
 
 def long_mode_windows(
@@ -83,6 +85,8 @@ def analyze(
     reports: bool = True,
     correct_bias: bool = True,
     reuse_poses: bool = True,
+    ride: str | Path | None = None,
+    ride_offset_s: float | None = None,
 ) -> Analysis:
     """Analyse one clip into ``outdir`` (see the README for the files written).
 
@@ -91,7 +95,10 @@ def analyze(
     ``reports`` also writes ``report.html`` and ``report.pdf``. ``correct_bias=False``
     leaves out the correction of MediaPipe's knee bias (:mod:`posecheck.metrics.bias`).
     ``reuse_poses=False`` runs the model even when the pose cache or the stored sample poses
-    hold this clip's track (:func:`posecheck.extract.pose_stores`).
+    hold this clip's track (:func:`posecheck.extract.pose_stores`). ``ride``: a ride file
+    (FIT, TCX, CSV) attached with :func:`posecheck.ride.attach_ride` (``ride_offset_s``: its
+    elapsed seconds at the video's first frame, instead of finding it); a file that cannot
+    be used is reported in ``summary.json`` and the analysis goes on without it.
     Raises :class:`posecheck.video.VideoError` for unusable input, :class:`NoRiderError`
     (after saving what was found) when no person appears in any frame, and
     :class:`posecheck.calibration.ProfileError` for bad settings.
@@ -257,6 +264,11 @@ def analyze(
     analysis = Analysis(
         outdir, info, track, decision, metrics, strokes, summary, findings, timeline
     )
+    if ride is not None:
+        from posecheck.ride import attach_ride, ride_table
+
+        attach_ride(analysis, ride, ride_offset_s)
+        analysis.ride = ride_table(outdir)
     if reports:
         from posecheck.report import write_reports
 
@@ -370,4 +382,5 @@ def load_analysis(outdir: str | Path) -> Analysis:
         summary,
         findings,
         pd.read_csv(outdir / "timeline.csv"),
+        pd.read_csv(outdir / "ride.csv") if (outdir / "ride.csv").exists() else None,
     )

@@ -181,11 +181,13 @@ def write_html(analysis, path: str | Path, comparison=None, comparison_image=Non
         f"<p><strong>{html.escape(fnd['headline'])}</strong></p>",
     ]
     for f in fnd["findings"]:
+        ride_line = f"<p>{html.escape(f['ride_sentence'])}</p>" if f.get("ride_sentence") else ""
         parts.append(
             f"<div class=finding><p>{html.escape(f['sentence'])} "
-            f"(confidence {f['confidence']:.2f})</p><p><em>What helps:</em> "
+            f"(confidence {f['confidence']:.2f})</p>{ride_line}<p><em>What helps:</em> "
             f"{html.escape(f['advice'])}</p></div>"
         )
+    parts += _ride_html(analysis)
     for note in fnd["variability"]["notes"] + explained_sentences(fnd.get("explained", [])):
         parts.append(f"<p>{html.escape(note)}</p>")
     if len(analysis.timeline):
@@ -316,7 +318,11 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
         fig.text(0.06, 0.96, "Posture over the ride", fontsize=14, weight="bold", va="top")
         lines = (
             [fnd["headline"]]
-            + [f"• {f['sentence']} — {f['advice']}" for f in fnd["findings"]]
+            + [
+                f"• {f['sentence']} {f.get('ride_sentence', '')} — {f['advice']}"
+                for f in fnd["findings"]
+            ]
+            + _ride_lines(analysis)
             + fnd["variability"]["notes"]
             + explained_sentences(fnd.get("explained", []))
         )
@@ -372,3 +378,58 @@ def write_reports(
         write_html(analysis, outdir / "report.html", comparison, comparison_image),
         write_pdf(analysis, outdir / "report.pdf", comparison, comparison_image),
     )
+
+
+def _ride_lines(analysis) -> list[str]:
+    """The ride file's lines in words: which file, where it sits, heart-rate drift."""
+    block = analysis.summary.get("ride")
+    if not block:
+        return []
+    if "error" in block:
+        return [f"Ride file not used: {block['error']}"]
+    drift = block.get("heart_rate_drift") or {}
+    return [
+        f"Ride file {block['file']}: its {block['offset_s']:.1f} s is the video's first frame "
+        f"(by {block['method']}, confidence {block['confidence']:.2f}).",
+        drift.get("sentence") or f"Heart-rate drift not measured: {drift.get('reason')}.",
+    ]
+
+
+def _ride_html(analysis) -> list[str]:
+    lines = _ride_lines(analysis)
+    if not lines:
+        return []
+    parts = ["<h2>Ride data</h2>"] + [f"<p>{html.escape(x)}</p>" for x in lines]
+    if analysis.ride is not None and "error" not in analysis.summary["ride"]:
+        parts.append(_img_tag(_png(ride_figure(analysis)), "power, heart rate and cadence"))
+    return parts
+
+
+def ride_figure(analysis):
+    """Power, heart rate and cadence on the video's time axis, the findings' onsets dashed
+    and the analysed video shaded (matplotlib, for the reports)."""
+    plt = _mpl()
+    ride = analysis.ride
+    panels = [
+        (c, t, col)
+        for c, t, col in (
+            ("power_w", "power (W)", "#1565c0"),
+            ("heart_rate_bpm", "heart rate (bpm)", "#c62828"),
+            ("cadence_rpm", "cadence (rpm)", "#2e7d32"),
+        )
+        if c in ride and ride[c].notna().any()
+    ]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8, 1.6 * len(panels)), sharex=True)
+    axes = np.atleast_1d(axes)
+    windows = analysis.summary.get("windows_s") or [[0.0, analysis.summary["video"]["duration_s"]]]
+    for ax, (c, title, colour) in zip(axes, panels):
+        ax.plot(ride["time_s"], ride[c], color=colour, lw=0.8)
+        ax.set_ylabel(title, fontsize=7)
+        ax.tick_params(labelsize=6)
+        for a, b in windows:
+            ax.axvspan(a, b, color="#555", alpha=0.08)
+        for f in analysis.findings.get("findings", []):
+            ax.axvline(f["onset_s"], color="#c62828", ls="--", lw=0.8)
+    axes[-1].set_xlabel("video time (s)", fontsize=7)
+    fig.tight_layout()
+    return fig

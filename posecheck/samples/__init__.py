@@ -53,9 +53,27 @@ class Scenario:
     camera_tilt_deg: float = 0.0
     #: side of an ArUco marker (DICT_4X4_50, id 7) on the wall behind the bike, cm; 0 = none
     aruco_cm: float = 0.0
+    #: cadence changing over the ride: (time_s, rpm) points, linear between them (before the
+    #: first and after the last: held); empty = ``cadence_rpm`` throughout
+    cadence_profile: tuple[tuple[float, float], ...] = ()
+
+    def cadence_at(self, t: float) -> float:
+        if not self.cadence_profile:
+            return self.cadence_rpm
+        ts, rpm = zip(*self.cadence_profile)
+        return float(np.interp(t, ts, rpm))
+
+    def crank_turns(self, t: float) -> float:
+        """Crank revolutions from the start to ``t`` (the cadence integrated)."""
+        if not self.cadence_profile:
+            return t * self.cadence_rpm / 60.0
+        ts = np.array([p[0] for p in self.cadence_profile], float)
+        grid = np.unique(np.concatenate([[0.0], ts[(ts > 0) & (ts < t)], [t]]))
+        rpm = np.interp(grid, ts, [p[1] for p in self.cadence_profile])
+        return float(np.sum((rpm[1:] + rpm[:-1]) / 2 * np.diff(grid)) / 60.0)
 
     def posture(self, t: float) -> Posture:
-        crank = (t * self.cadence_rpm / 60.0 * 360.0) % 360.0
+        crank = (self.crank_turns(t) * 360.0) % 360.0
         p = replace(self.base, crank_deg=crank)
         # Natural breathing-scale sway so a steady ride is not perfectly constant.
         changes = {
@@ -222,6 +240,22 @@ SCENARIOS.update(
             ),
         )
     }
+)
+# Ride-file scenario (150 s at 15 fps, rendered by the tests): the cadence changes in steps
+# a head unit would record (82-95-76-90-70-88 rpm), so a ride file can be matched to the
+# video by cadence; the shoulders creep up from 60 s, so findings carry ride figures.
+RIDE_CADENCE = (
+    (0.0, 82.0), (20.0, 82.0), (24.0, 95.0), (44.0, 95.0), (48.0, 76.0), (70.0, 76.0),
+    (74.0, 90.0), (95.0, 90.0), (99.0, 70.0), (115.0, 70.0), (119.0, 88.0), (150.0, 88.0),
+)  # fmt: skip
+SCENARIOS["ride_cadence"] = Scenario(
+    "ride_cadence",
+    150.0,
+    fps=15.0,
+    cadence_profile=RIDE_CADENCE,
+    drifts={"shrug_m": (60.0, 100.0, 0.04)},
+    description="Cadence in steps (82-95-76-90-70-88 rpm) for matching a ride file; the "
+    "shoulders creep up 4 cm from 60 s.",
 )
 #: the scenarios committed in sample_videos/ (small; the app and README use them)
 BUNDLED = ("fit_check_side", "fatigue_side", "rear_rocking")

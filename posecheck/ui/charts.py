@@ -161,3 +161,72 @@ def phase_chart(cmp) -> Chart:
         .facet(facet=alt.Facet("metric:N", title=None), columns=3)
         .resolve_scale(y="independent")
     )
+
+
+RIDE_PANELS = (
+    ("power_w", "power (W)", "#1565c0"),
+    ("heart_rate_bpm", "heart rate (bpm)", "#c62828"),
+    ("cadence_rpm", "cadence (rpm)", "#2e7d32"),
+)
+
+
+def ride_chart(
+    ride: pd.DataFrame,
+    timeline: pd.DataFrame,
+    findings: dict,
+    analysed_s: list[tuple[float, float]],
+    marker_s: float | None = None,
+) -> alt.VConcatChart:
+    """The posture scores over the ride, then power, heart rate and cadence under them on
+    one time axis (video seconds; the ride file may start before and end after the video).
+    The analysed spans are shaded and each finding's onset is a dashed rule."""
+    lo = float(min(ride["time_s"].min(), 0.0))
+    hi = float(max(ride["time_s"].max(), timeline["time_s"].max() if len(timeline) else 0.0))
+    x = alt.X("time_s:Q", title="video time (s)", scale=alt.Scale(domain=[lo, hi]))
+    spans = pd.DataFrame(analysed_s, columns=["x0", "x1"])
+    onsets = pd.DataFrame({"t": [f["onset_s"] for f in findings.get("findings", [])]})
+
+    def marks(height: int) -> list:
+        out = [alt.Chart(spans).mark_rect(opacity=0.08, color="#555").encode(x="x0:Q", x2="x1:Q")]
+        if len(onsets):
+            out.append(
+                alt.Chart(onsets).mark_rule(strokeDash=[4, 4], color="#c62828").encode(x="t:Q")
+            )
+        if marker_s is not None:
+            out.append(
+                alt.Chart(pd.DataFrame({"t": [marker_s]}))
+                .mark_rule(color="#ff8f00", size=2)
+                .encode(x="t:Q")
+            )
+        return out
+
+    cols = [c for c in ("tension_score", "collapse_score") if c in timeline]
+    scores = timeline.melt(id_vars="time_s", value_vars=cols, var_name="score", value_name="v")
+    scores["score"] = scores["score"].str.replace("_score", "")
+    rows = [
+        alt.layer(
+            *marks(120),
+            alt.Chart(scores)
+            .mark_line()
+            .encode(
+                x=x,
+                y=alt.Y("v:Q", title="posture score"),
+                color=alt.Color(
+                    "score:N",
+                    scale=alt.Scale(domain=["tension", "collapse"], range=["#ef6c00", "#6a1b9a"]),
+                    legend=alt.Legend(orient="top", title=None),
+                ),
+            ),
+        ).properties(height=120, title="Posture (1 = one sign at its threshold)")
+    ]
+    for col, title, colour in RIDE_PANELS:
+        if col not in ride or ride[col].notna().sum() == 0:
+            continue
+        line = alt.Chart(ride[["time_s", col]].dropna()).mark_line(color=colour, strokeWidth=1)
+        rows.append(
+            alt.layer(
+                *marks(100),
+                line.encode(x=x, y=alt.Y(f"{col}:Q", title=title, scale=alt.Scale(zero=False))),
+            ).properties(height=100)
+        )
+    return alt.vconcat(*rows).resolve_scale(x="shared")

@@ -55,7 +55,11 @@ def test_scenario_findings(scenario_results, name):
         return
     assert found == [expected], a.findings["findings"]
     explained = {x["metric"] for x in a.findings["explained"]}
-    print(f"{name}: explained (not reported) {sorted(explained)}")
+    shares = {
+        x["metric"]: x.get("located_share")
+        for x in a.findings["findings"] + a.findings["explained"]
+    }
+    print(f"{name}: explained (not reported) {sorted(explained)}; located shares {shares}")
     assert explained <= {OTHER_BACK_SIGN.get(expected)}
     f = next(f for f in a.findings["findings"] if f["metric"] == expected)
     onset = SCENARIOS[name].drifts

@@ -118,7 +118,11 @@ def test_fatigue_signs_on_a_human_body(human, name):
     control: no finding."""
     a = human[name]
     found = [f["metric"] for f in a.findings["findings"]]
-    print(f"{name}: {a.findings['headline']} | findings {found}")
+    shares = {
+        x["metric"]: x.get("located_share")
+        for x in a.findings["findings"] + a.findings["explained"]
+    }
+    print(f"{name}: {a.findings['headline']} | findings {found} | located shares {shares}")
     expected = FATIGUE[name]
     if expected is None:
         assert found == [] and a.findings["steady"], a.findings["findings"]

@@ -4,13 +4,14 @@ tab is a new module here and one entry in :data:`TABS`, not lines in ``app.py``.
 
 from __future__ import annotations
 
-from posecheck.ui.views import calibrate, coach, exports, fitter, rider, video
+from posecheck.ui.views import calibrate, coach, exports, fitter, ride, rider, video
 
 TABS = {
     "Rider": rider.show,
     "Fitter": fitter.show,
     "Video": video.show,
     "Coach": coach.show,
+    "Ride data": ride.show,
     "Calibrate": calibrate.show,
     "Exports": exports.show,
 }

@@ -21,6 +21,10 @@ def show(result, marker_s: float) -> None:
     for f in fnd["findings"]:
         with st.expander(f"{f['sentence']} (confidence {f['confidence']:.2f})", expanded=True):
             st.write(f"**What helps:** {f['advice']}")
+            if f.get("ride_sentence"):
+                st.caption(f["ride_sentence"])
+    if (fnd.get("heart_rate_drift") or {}).get("sentence"):
+        st.info(fnd["heart_rate_drift"]["sentence"])
     for note in fnd["variability"]["notes"]:
         st.info(note)
     st.caption(fnd["note"])
