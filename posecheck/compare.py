@@ -143,24 +143,83 @@ def compare(
     return Comparison(label_a, label_b, delta_table(strokes_a, strokes_b), curves_df)
 
 
+#: ride-file channels shown beside the posture when both sides have a ride file: a posture
+#: change is not read without its load. Floors: 5% of the power before, 3 bpm.
+LOAD = {"power_w": ("Power (ride file)", "W"), "heart_rate_bpm": ("Heart rate (ride file)", "bpm")}
+
+
+def load_rows(
+    ride_a: pd.DataFrame | None,
+    span_a: tuple[float, float],
+    ride_b: pd.DataFrame | None,
+    span_b: tuple[float, float],
+) -> pd.DataFrame:
+    """Power and heart rate over the compared windows (video seconds), when both sides have
+    a ride file (``ride.csv``); empty otherwise."""
+    if ride_a is None or ride_b is None:
+        return pd.DataFrame()
+    rows = []
+    for col, (label, unit) in LOAD.items():
+        a = ride_a.loc[ride_a["time_s"].between(*span_a), col].dropna().to_numpy(float)
+        b = ride_b.loc[ride_b["time_s"].between(*span_b), col].dropna().to_numpy(float)
+        if len(a) < 2 or len(b) < 2:
+            continue
+        before, after = float(np.mean(a)), float(np.mean(b))
+        floor = 0.05 * before if col == "power_w" else 3.0
+        spread = float(np.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / 2))
+        rows.append(
+            {
+                "measure": col,
+                "label": label,
+                "unit": unit,
+                "before": round(before, 1),
+                "after": round(after, 1),
+                "change": round(after - before, 1),
+                "stroke_spread": round(spread, 1),
+                "noise_floor": round(floor, 1),
+                "verdict": "real change" if abs(after - before) > floor else "within noise",
+                "strokes_before": len(a),
+                "strokes_after": len(b),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _with_load(cmp: Comparison, load: pd.DataFrame) -> Comparison:
+    if len(load):
+        cmp.deltas = pd.concat([cmp.deltas, load], ignore_index=True)
+    return cmp
+
+
+def _duration(analysis) -> float:
+    return float(analysis.summary["video"]["duration_s"])
+
+
 def compare_analyses(a, b) -> Comparison:
-    """Two :class:`posecheck.pipeline.Analysis` objects."""
-    return compare(
+    """Two :class:`posecheck.pipeline.Analysis` objects (with power and heart rate over both
+    clips when both have a ride file)."""
+    cmp = compare(
         a.metrics, a.strokes, b.metrics, b.strokes, Path(a.info.path).name, Path(b.info.path).name
     )
+    ride_a, ride_b = getattr(a, "ride", None), getattr(b, "ride", None)
+    return _with_load(cmp, load_rows(ride_a, (0, _duration(a)), ride_b, (0, _duration(b))))
 
 
 def compare_windows(analysis, early_end_s: float, late_start_s: float) -> Comparison:
     """Early (before ``early_end_s``) against late (after ``late_start_s``) strokes of one
     ride."""
     s = analysis.strokes
-    return compare(
+    cmp = compare(
         analysis.metrics,
         s[s["end_s"] <= early_end_s],
         analysis.metrics,
         s[s["start_s"] >= late_start_s],
         f"first {early_end_s:.0f} s",
         f"from {late_start_s:.0f} s",
+    )
+    ride = getattr(analysis, "ride", None)
+    return _with_load(
+        cmp, load_rows(ride, (0, early_end_s), ride, (late_start_s, _duration(analysis)))
     )
 
 

@@ -32,13 +32,17 @@ log = logging.getLogger(__name__)
 RIDE_CSV = "ride.csv"
 
 
-def attach_ride(analysis: Any, path: str | Path, offset_s: float | None = None) -> dict:
+def attach_ride(
+    analysis: Any, path: str | Path, offset_s: float | None = None, label: str | None = None
+) -> dict:
     """Attach the ride file at ``path`` to ``analysis`` (a :class:`posecheck.pipeline.
     Analysis`; its summary and findings are updated in place and on disk). Returns the
-    ``ride`` block written to ``summary.json`` (with ``error`` when the file was not used)."""
+    ``ride`` block written to ``summary.json`` (with ``error`` when the file was not used).
+    ``label``: the file's name as the rider knows it (an upload's own name), in messages."""
     path = Path(path)
     out = Path(analysis.outdir)
-    block: dict[str, Any] = {"file": path.name}
+    name = label or path.name
+    block: dict[str, Any] = {"file": name}
     try:
         ride = read_ride(path)
         duration = float(analysis.info.duration_s)
@@ -51,6 +55,8 @@ def attach_ride(analysis: Any, path: str | Path, offset_s: float | None = None) 
         )
     except (RideFileError, SyncError) as exc:
         msg = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"
+        if label:
+            msg = msg.replace(str(path), label)
         log.warning("%s", msg)
         block["error"] = msg
         (out / RIDE_CSV).unlink(missing_ok=True)

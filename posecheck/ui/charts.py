@@ -163,6 +163,7 @@ def phase_chart(cmp) -> Chart:
     )
 
 
+RIDE_WIDTH = 760  # px: vconcat charts do not take the container's width
 RIDE_PANELS = (
     ("power_w", "power (W)", "#1565c0"),
     ("heart_rate_bpm", "heart rate (bpm)", "#c62828"),
@@ -217,7 +218,7 @@ def ride_chart(
                     legend=alt.Legend(orient="top", title=None),
                 ),
             ),
-        ).properties(height=120, title="Posture (1 = one sign at its threshold)")
+        ).properties(height=120, width=RIDE_WIDTH, title="Posture (1 = one sign at its threshold)")
     ]
     for col, title, colour in RIDE_PANELS:
         if col not in ride or ride[col].notna().sum() == 0:
@@ -227,6 +228,6 @@ def ride_chart(
             alt.layer(
                 *marks(100),
                 line.encode(x=x, y=alt.Y(f"{col}:Q", title=title, scale=alt.Scale(zero=False))),
-            ).properties(height=100)
+            ).properties(height=100, width=RIDE_WIDTH)
         )
     return alt.vconcat(*rows).resolve_scale(x="shared")

@@ -227,3 +227,44 @@ def test_a_control_used_after_an_analysis_keeps_its_tab(page, server):
     _settle(page)
     expect(coach).to_have_attribute("aria-selected", "true")
     page.screenshot(path=str(ARTIFACTS / "05_coach.png"), full_page=True)
+
+
+def test_a_ride_file_attached_in_the_browser(page, server, scenario_clip, tmp_path):
+    """Upload the cadence-stepped clip, analyse it, attach its FIT file in the Ride data tab:
+    the file is placed on the video, the power and heart-rate charts and each finding's
+    figures at its onset appear."""
+    from playwright.sync_api import expect
+
+    from posecheck.samples import SCENARIOS
+    from tests.ridegen import series, write_fit
+
+    sc = SCENARIOS["ride_cadence"]
+    fit = write_fit(tmp_path / "zwift ride.fit", *series(1200, sc.cadence_at, 412.0, sc.duration_s))
+    page.goto(server)
+    page.get_by_text("Upload a clip").click()
+    picker = page.locator("[data-testid='stSidebar'] input[type='file']")
+    picker.wait_for(state="attached", timeout=30_000)
+    picker.set_input_files(str(scenario_clip("ride_cadence")))
+    page.get_by_text("ride_cadence.mp4").first.wait_for(timeout=30_000)
+    _settle(page)
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_text("Your shoulders began creeping up").first.wait_for(timeout=300_000)
+    _settle(page)
+    tab = page.get_by_role("tab", name="Ride data")
+    tab.click()
+    _settle(page)
+    expect(page.get_by_text("No ride file attached")).to_be_visible()
+    panel = page.locator("[data-testid='stTabPanel']:visible, [role='tabpanel']:visible").first
+    panel.locator("input[type='file']").set_input_files(str(fit))
+    page.get_by_text("zwift ride.fit").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Attach ride file").click()
+    page.get_by_text("is the video's first frame").wait_for(timeout=120_000)
+    _settle(page)
+    expect(tab).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_text("At the onset: power").first).to_be_visible()
+    chart = panel.locator("[data-testid='stVegaLiteChart']")
+    chart.first.wait_for(timeout=60_000)
+    text = panel.inner_text()
+    assert "412" in text or "411" in text or "413" in text, text[:500]
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "08_ride_data.png"), full_page=True)

@@ -83,3 +83,22 @@ def test_the_cli_says_where_the_ride_file_sits_or_why_not(scenario_clip, files, 
     assert "ride file not used" in err and "truncated" in err
     code = main(["analyze", clip, "-o", out, "--ride", str(files["fit"]), "--ride-offset-s", "400"])
     assert code == 0 and "400.0 s is the video's first frame (by manual" in capsys.readouterr().out
+
+
+def test_the_coach_comparison_shows_the_load_beside_the_posture(scenario_clip, files, tmp_path):
+    """Early against late of a ride with its file: power and heart rate over the two windows
+    join the table; power is what the file's generator put there (2.6 W per rpm of the
+    scenario's cadence in each window)."""
+    from posecheck.compare import compare_windows
+
+    a = analyze(scenario_clip("ride_cadence"), tmp_path / "a", ride=files["fit"], reports=False)
+    cmp = compare_windows(a, 50.0, 100.0)
+    rows = cmp.deltas.set_index("measure")
+    print(rows.loc[["power_w", "heart_rate_bpm"], ["before", "after", "change", "verdict"]])
+    for window, col in (((0, 50), "before"), ((100, 150), "after")):
+        cadence = np.mean([SC.cadence_at(t) for t in np.arange(*window, 0.5)])
+        assert rows.loc["power_w", col] == pytest.approx(2.6 * cadence, abs=4.0)
+    assert "heart_rate_bpm" in rows.index
+    # without a ride file on the other side: posture only
+    plain = analyze(scenario_clip("ride_cadence"), tmp_path / "b", reports=False)
+    assert "power_w" not in set(compare_windows(plain, 50.0, 100.0).deltas["measure"])

@@ -34,7 +34,7 @@ def show(result, marker_s: float) -> None:
         dest = result.outdir / f"ride_source-{safe_filename(up.name)}"
         dest.write_bytes(up.getbuffer())
         with st.spinner("Matching the ride file to the video…"):
-            attach_ride(result, dest, offset)
+            attach_ride(result, dest, offset, label=up.name)
         result.ride = ride_table(result.outdir)
         from posecheck.report import write_reports
 
