@@ -155,11 +155,14 @@ def batch(
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
+        from posecheck.cores import exit_with_parent
         from posecheck.extract import _importable_main
 
         with (
             _importable_main(),
-            ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool,
+            ProcessPoolExecutor(
+                workers, mp_context=mp.get_context("spawn"), initializer=exit_with_parent
+            ) as pool,
         ):
             rows += list(
                 pool.map(

@@ -52,3 +52,22 @@ def resolve_workers(value: int | str | None) -> int:
     if n < 1 or str(n) != str(value).strip():
         raise ValueError(f"workers must be 'auto' or a whole number of at least 1, not {value!r}")
     return n
+
+
+def exit_with_parent(poll_s: float = 0.5) -> None:
+    """In a worker process: exit as soon as the process that started it is gone.
+
+    A pool's workers outlive a parent killed with SIGKILL (a closed laptop lid, ``kill
+    -9``, the app's server stopped): each would keep its model and hundreds of MB. A daemon
+    thread checks the parent every ``poll_s`` seconds and ends the worker when it changed."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -393,6 +393,9 @@ _worker_estimator: PoseEstimator | None = None
 
 def _worker_init(make_estimator: Callable[[], PoseEstimator]) -> None:
     global _worker_estimator
+    from posecheck.cores import exit_with_parent
+
+    exit_with_parent()
     _worker_estimator = make_estimator()
 
 

@@ -134,7 +134,9 @@ def scenario_analysis(tmp_path_factory, worker_id, scenario_clip):
 def shared_analysis(tmp_path_factory, worker_id: str, clip: Path, name: str, **kwargs):
     """One real-model analysis of ``clip`` per test session, whichever worker asks first;
     the others wait on a file lock, then reopen the finished folder (no second model run).
-    Tests must not write into it (copy it first)."""
+    Tests must not write into it (copy it first). No reports (4 s each): the report tests
+    write their own from it."""
+    kwargs.setdefault("reports", False)
     from filelock import FileLock
 
     from posecheck.pipeline import analyze, load_analysis

@@ -22,8 +22,14 @@ from posecheck.track import PoseTrack
 
 #: cartoon scenarios the tests render (not committed as clips: re-rendered, byte-identical)
 SCENARIO_PREFIX = "scenario:"
-#: (sample, analysis mode) pairs beyond each sample's default analysis
-EXTRA_MODES = (("fatigue_side.mp4", "long"),)
+#: (sample, profile) pairs beyond each sample's default analysis: the fatigue sample in long
+#: mode with 10 s windows every 20 s (the test that long mode finds what full mode finds)
+EXTRA_PROFILES: tuple[tuple[str, dict], ...] = (
+    (
+        "fatigue_side.mp4",
+        {"analysis": {"mode": "long", "long_window_s": 10.0, "long_every_s": 20.0}},
+    ),
+)
 
 
 def sample_clips(samples_dir: Path) -> Iterator[str]:
@@ -32,15 +38,15 @@ def sample_clips(samples_dir: Path) -> Iterator[str]:
         yield clip.relative_to(samples_dir).as_posix()
 
 
-def store_pose(clip: Path, sample: str, store: Path, mode: str | None = None) -> Path:
-    """Run the model on ``clip`` as ``analyze`` would (fresh, never from a cache) and keep
-    its track in ``store`` under its cache key."""
+def store_pose(clip: Path, sample: str, store: Path, profile: dict | None = None) -> Path:
+    """Run the model on ``clip`` as ``analyze`` would with ``profile`` (fresh, never from a
+    cache) and keep its track in ``store`` under its cache key."""
     from posecheck.pipeline import analyze
 
     with tempfile.TemporaryDirectory() as tmp:
-        analyze(clip, Path(tmp) / "a", mode=mode, reports=False, reuse_poses=False)
+        analyze(clip, Path(tmp) / "a", profile=profile, reports=False, reuse_poses=False)
         track = PoseTrack.load(Path(tmp) / "a" / "keypoints.npz")
-    meta = {**track.meta, "video": Path(clip).name, "sample": sample, "mode": mode or "auto"}
+    meta = {**track.meta, "video": Path(clip).name, "sample": sample}
     store.mkdir(parents=True, exist_ok=True)
     out = store / f"{meta['cache_key']}.npz"
     PoseTrack(
@@ -64,9 +70,9 @@ def make_store(samples_dir: Path, scenarios: list[str]) -> None:
     shutil.rmtree(store, ignore_errors=True)
     for rel in sample_clips(samples_dir):
         print(store_pose(samples_dir / rel, rel, store))
-        for extra, mode in EXTRA_MODES:
+        for extra, profile in EXTRA_PROFILES:
             if rel == extra:
-                print(store_pose(samples_dir / rel, rel, store, mode=mode))
+                print(store_pose(samples_dir / rel, rel, store, profile=profile))
     with tempfile.TemporaryDirectory() as tmp:
         for name in scenarios:
             clip = render_clip(SCENARIOS[name], tmp)

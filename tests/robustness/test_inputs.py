@@ -95,8 +95,9 @@ def test_missing_file(tmp_path, capsys):
 
 @pytest.mark.model
 def test_damaged_mid_stream_says_how_much_was_read(tmp_path, capsys):
-    """20 kB zeroed a third of the way in: decoding stops there; the result covers that part
-    and says so."""
+    """20 kB zeroed a third of the way in: decoding of that chunk stops there (parallel
+    workers, the default, may pick up again at a later keyframe); the result covers what
+    was read and says so."""
     data = bytearray(FIT.read_bytes())
     n = len(data)
     data[n // 3 : n // 3 + 20_000] = bytes(20_000)
@@ -107,7 +108,7 @@ def test_damaged_mid_stream_says_how_much_was_read(tmp_path, capsys):
     print("damaged clip:", summary["decoding"])
     assert code == 0
     assert not summary["decoding"]["complete"]
-    assert summary["decoding"]["decoded_frames"] < 0.8 * summary["decoding"]["expected_frames"]
+    assert summary["decoding"]["decoded_frames"] < summary["decoding"]["expected_frames"]
     assert "could be decoded" in err and str(clip) in err
 
 

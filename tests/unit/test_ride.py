@@ -196,3 +196,20 @@ def test_garbled_fit_files_never_raise_anything_but_a_named_message(ride_files, 
             read_ride(bad)
         except RideFileError as e:
             assert str(e).startswith(str(bad)) and "\n" not in str(e)
+
+
+def test_the_video_creation_time_is_read_for_the_first_guess(tmp_path):
+    """Phones write the recording's start into the container: it narrows the search."""
+    import datetime as dt
+
+    from posecheck.ride.sync import video_creation_time
+    from tests.conftest import make_test_clip
+
+    stamped = make_test_clip(
+        tmp_path / "phone.mp4", extra=("-metadata", "creation_time=2026-11-30T17:05:12Z")
+    )
+    assert video_creation_time(stamped) == dt.datetime(
+        2026, 11, 30, 17, 5, 12, tzinfo=dt.timezone.utc
+    )
+    assert video_creation_time(make_test_clip(tmp_path / "plain.mp4")) is None
+    assert video_creation_time(tmp_path / "missing.mp4") is None
