@@ -61,7 +61,13 @@ def already_done(video: Path, out: Path) -> bool:
     return Path(summary.get("video", {}).get("path", "")) == video and "view" in summary
 
 
-def analyse_one(video: str, out: str, mode: str | None = None, profile: dict | None = None) -> dict:
+def analyse_one(
+    video: str,
+    out: str,
+    mode: str | None = None,
+    profile: dict | None = None,
+    rider: str | None = None,
+) -> dict:
     """One clip, in whatever process runs it. Never raises: the row says what happened."""
     from posecheck.calibration import ProfileError
     from posecheck.pipeline import NoRiderError, analyze
@@ -70,7 +76,7 @@ def analyse_one(video: str, out: str, mode: str | None = None, profile: dict | N
     t0 = time.perf_counter()
     row = {"video": video, "outdir": out}
     try:
-        a = analyze(video, out, mode=mode, profile=profile, reports=True)
+        a = analyze(video, out, mode=mode, profile=profile, reports=True, rider=rider)
     except (VideoError, NoRiderError, ProfileError, OSError) as exc:
         return {
             **row,
@@ -124,6 +130,7 @@ def batch(
     scheduler: str | None = None,
     mode: str | None = None,
     profile: dict | None = None,
+    rider: str | None = None,
 ) -> pd.DataFrame:
     """Analyse every clip under ``folder``; returns and writes ``batch_summary.csv``.
 
@@ -148,6 +155,7 @@ def batch(
             [o for _, o in todo],
             mode=mode,
             profile=profile,
+            rider=rider,
             pure=False,
         )
         rows += client.gather(futures)
@@ -171,10 +179,11 @@ def batch(
                     [o for _, o in todo],
                     [mode] * len(todo),
                     [profile] * len(todo),
+                    [rider] * len(todo),
                 )
             )
     else:
-        rows += [analyse_one(v, o, mode, profile) for v, o in todo]
+        rows += [analyse_one(v, o, mode, profile, rider) for v, o in todo]
     table = pd.DataFrame(rows).reindex(columns=COLUMNS).sort_values("video")
     from posecheck.io import write_csv
 

@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the ride's FIT, TCX or CSV file (power, heart rate, cadence), matched to the "
         "video by cadence",
     )
+    an.add_argument("--rider", help="record the ride under this rider (default: the profile's)")
+    an.add_argument("--setup", help='the bike setup ridden, in words ("saddle +20 mm")')
     an.add_argument(
         "--ride-offset-s",
         type=float,
@@ -109,7 +111,25 @@ def build_parser() -> argparse.ArgumentParser:
         "(tcp://host:8786); needs the 'cluster' extra",
     )
     ba.add_argument("--mode", choices=("auto", "full", "long"))
+    ba.add_argument("--rider", help="record every ride under this rider")
     ba.add_argument("--profile", type=Path, action="append")
+    hi = sub.add_parser("history", help="the rides recorded so far (POSECHECK_DB or SQLite)")
+    hi.add_argument("--rider", help="only this rider's rides")
+    hi.add_argument("--csv", type=Path, help="write the table to this CSV file")
+    hi.add_argument(
+        "--rebuild",
+        type=Path,
+        nargs="*",
+        metavar="FOLDER",
+        help="record every analysis folder under FOLDER again (default: the app's analyses)",
+    )
+    hi.add_argument("--clients", action="store_true", help="riders with their last ride")
+    hi.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename a rider")
+    hi.add_argument("--merge", nargs=2, metavar=("FROM", "INTO"), help="merge two riders")
+    hi.add_argument("--delete", type=int, metavar="RIDE_ID", help="remove a ride's row")
+    hi.add_argument(
+        "--with-folder", action="store_true", help="with --delete: its analysis folder too"
+    )
     rp = sub.add_parser("report", help="write report.html and report.pdf for an analysis")
     rp.add_argument("analysis", type=Path, help="analysis folder (with summary.json)")
     rp.add_argument("-o", "--outdir", type=Path, help="where to write (default: the folder)")
@@ -182,6 +202,8 @@ def cmd_analyze(args) -> int:
             progress=update,
             ride=args.ride,
             ride_offset_s=args.ride_offset_s,
+            rider=args.rider or (args.profile[0].stem if args.profile else None),
+            setup=args.setup,
         )
     except (VideoError, NoRiderError, ProfileError) as exc:
         bar.close()
@@ -290,6 +312,7 @@ def cmd_batch(args) -> int:
         scheduler=args.scheduler,
         mode=args.mode,
         profile=profile,
+        rider=args.rider,
     )
     with_cols = ["video", "status", "detection_rate", "strokes", "findings", "message"]
     print(table[with_cols].to_string(index=False))
@@ -358,6 +381,72 @@ def _human_samples(args) -> int:
     return 0
 
 
+HISTORY_COLUMNS = [
+    "id",
+    "rider",
+    "setup",
+    "clip_name",
+    "recorded_at",
+    "analysed_at",
+    "duration_s",
+    "knee_bdc_deg",
+    "knee_tdc_deg",
+    "hip_closed_deg",
+    "back_deg",
+    "elbow_deg",
+    "cadence_rpm",
+    "tension_peak",
+    "collapse_peak",
+    "folder_exists",
+]
+
+
+def cmd_history(args) -> int:
+    from posecheck import history
+    from posecheck.io import data_root
+
+    try:
+        engine = history.open_db()
+    except history.HistoryError as exc:
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        if args.rebuild is not None:
+            from posecheck.history.record import rebuild
+
+            roots = args.rebuild or [data_root() / "analyses"]
+            print(f"recorded {rebuild(engine, roots)} analyses from {', '.join(map(str, roots))}")
+        if args.rename:
+            history.rename_rider(engine, *args.rename)
+        if args.merge:
+            history.merge_riders(engine, *args.merge)
+        if args.delete is not None:
+            history.delete_ride(engine, args.delete, with_folder=args.with_folder)
+        if args.clients:
+            print(history.clients(engine).to_string(index=False))
+            return 0
+        table = history.rides_table(engine, args.rider)
+    except ValueError as exc:
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        engine.dispose()
+    if not len(table):
+        print("no rides recorded" + (f" for {args.rider}" if args.rider else ""))
+        return 0
+    out = table.reindex(columns=HISTORY_COLUMNS)
+    out["findings"] = [
+        "; ".join(f"{f['metric']} {f['onset_s']:.0f}s" for f in (fs or []))
+        for fs in table["findings"]
+    ]
+    if args.csv:
+        from posecheck.io import write_csv
+
+        write_csv(out, args.csv)
+    print(out.drop(columns=["analysed_at"]).to_string(index=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -366,6 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     return {
         "analyze": cmd_analyze,
+        "history": cmd_history,
         "samples": cmd_samples,
         "compare": cmd_compare,
         "report": cmd_report,

@@ -38,3 +38,11 @@ def _json_default(o: object) -> object:
     if isinstance(o, (np.floating, np.integer)):
         return o.item()
     raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
+
+
+def data_root() -> Path:
+    """Where the app keeps uploads and analyses, and where the history database lives by
+    default (``POSECHECK_DATA``, default ``~/.posecheck``)."""
+    root = Path(os.environ.get("POSECHECK_DATA", Path.home() / ".posecheck"))
+    root.mkdir(parents=True, exist_ok=True)
+    return root

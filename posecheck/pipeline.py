@@ -23,6 +23,7 @@ from posecheck.extract import (
     extract_track,
     pose_stores,
     shared_pose_cache,
+    video_fingerprint,
 )
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.io import write_csv, write_json
@@ -87,6 +88,9 @@ def analyze(
     reuse_poses: bool = True,
     ride: str | Path | None = None,
     ride_offset_s: float | None = None,
+    rider: str | None = None,
+    setup: str | None = None,
+    history: bool = True,
 ) -> Analysis:
     """Analyse one clip into ``outdir`` (see the README for the files written).
 
@@ -99,6 +103,8 @@ def analyze(
     (FIT, TCX, CSV) attached with :func:`posecheck.ride.attach_ride` (``ride_offset_s``: its
     elapsed seconds at the video's first frame, instead of finding it); a file that cannot
     be used is reported in ``summary.json`` and the analysis goes on without it.
+    ``history``: record the ride in the history database (:mod:`posecheck.history`) under
+    ``rider`` and ``setup``; a database that cannot be written is logged, never fatal.
     Raises :class:`posecheck.video.VideoError` for unusable input, :class:`NoRiderError`
     (after saving what was found) when no person appears in any frame, and
     :class:`posecheck.calibration.ProfileError` for bad settings.
@@ -224,6 +230,7 @@ def analyze(
             "height": info.height,
             "rotation_deg": info.rotation_deg,
             "duration_s": round(info.duration_s, 3),
+            "fingerprint": video_fingerprint(info.path),  # content hash: the history's key
         },
         "mode": mode,
         "windows_s": [list(w) for w in settings.windows_s] if settings.windows_s else None,
@@ -273,7 +280,30 @@ def analyze(
         from posecheck.report import write_reports
 
         write_reports(analysis)
+    if history:
+        record_in_history(outdir, rider, setup)
     return analysis
+
+
+def record_in_history(outdir: Path, rider: str | None, setup: str | None) -> int | None:
+    """Record the analysis in the history database; the row id, or None (logged) when the
+    database cannot be used: the analysis itself is complete either way."""
+    import sqlalchemy as sa
+
+    from posecheck.history import HistoryError, open_db, record_analysis
+
+    try:
+        engine = open_db()
+    except HistoryError as exc:
+        log.warning("not recorded in the history: %s", exc)
+        return None
+    try:
+        return record_analysis(engine, outdir, rider=rider, setup=setup)
+    except (sa.exc.SQLAlchemyError, OSError, ValueError) as exc:
+        log.warning("not recorded in the history: %s", exc)
+        return None
+    finally:
+        engine.dispose()
 
 
 DARK_BELOW = 40.0  # mean 8-bit brightness under which a clip counts as too dark

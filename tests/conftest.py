@@ -83,14 +83,19 @@ def _shared_pose_cache(tmp_path_factory, worker_id):
     import os
 
     from posecheck.extract import POSE_CACHE_ENV
+    from posecheck.history.db import DB_ENV
 
-    before = os.environ.get(POSE_CACHE_ENV)
-    os.environ[POSE_CACHE_ENV] = str(session_root(tmp_path_factory, worker_id) / "pose-cache")
+    root = session_root(tmp_path_factory, worker_id)
+    # the session's own history database: no test writes to the user's ~/.posecheck
+    saved = {k: os.environ.get(k) for k in (POSE_CACHE_ENV, DB_ENV)}
+    os.environ[POSE_CACHE_ENV] = str(root / "pose-cache")
+    os.environ[DB_ENV] = f"sqlite:///{root / 'history.sqlite'}"
     yield
-    if before is None:
-        os.environ.pop(POSE_CACHE_ENV, None)
-    else:
-        os.environ[POSE_CACHE_ENV] = before
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @pytest.fixture

@@ -7,16 +7,13 @@ import os
 import re
 from pathlib import Path
 
+from posecheck.io import data_root
+
+__all__ = ["data_root"]  # the app's data folder, defined beneath the app (posecheck.io)
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES_DIR = ROOT / "sample_videos"
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def data_root() -> Path:
-    """Where uploads and analyses are kept (``POSECHECK_DATA``, default ``~/.posecheck``)."""
-    root = Path(os.environ.get("POSECHECK_DATA", Path.home() / ".posecheck"))
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def list_samples() -> dict[str, Path]:

@@ -45,6 +45,8 @@ def analyse(
             profile=profile,
             progress=progress,
             workers=usable_cores(),
+            # the history records the ride under the rider whose profile was chosen
+            rider=profile_path.stem if profile_path else None,  # "default": no rider
         )
     except (VideoError, NoRiderError, ProfileError) as exc:
         # name the clip as the rider knows it, not by the server's copy

@@ -41,7 +41,8 @@ def server(data):
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium; .ci/run does it)")
     pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
     port = _free_port()
-    env = dict(os.environ, POSECHECK_DATA=str(data))
+    # the server's own data folder and history database (not the test session's)
+    env = dict(os.environ, POSECHECK_DATA=str(data), POSECHECK_DB=f"sqlite:///{data / 'h.sqlite'}")
     log = open(data / "server.log", "w")
     proc = subprocess.Popen(
         [
@@ -268,3 +269,38 @@ def test_a_ride_file_attached_in_the_browser(page, server, scenario_clip, tmp_pa
     assert "412" in text or "411" in text or "413" in text, text[:500]
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "08_ride_data.png"), full_page=True)
+
+
+def test_history_shows_two_setups_and_compares_them(page, server):
+    """Two bundled clips analysed, a setup named for each in History: both rides are there
+    with their setups, the trend charts are drawn, and "Compare these two" opens their
+    comparison."""
+    from playwright.sync_api import expect
+
+    for sample, setup in (("fit_check_side", "saddle 72.0 cm"), ("fatigue_side", "saddle +20 mm")):
+        page.goto(server)
+        box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+        box.wait_for(timeout=60_000)
+        box.click()
+        page.get_by_role("option").filter(has_text=sample).click()
+        _settle(page)
+        page.get_by_role("button", name="Analyse").click()
+        page.get_by_text("Results for").first.wait_for(timeout=300_000)
+        _settle(page)
+        page.get_by_role("tab", name="History").click()
+        _settle(page)
+        page.get_by_label("Setup ridden in this clip").fill(setup)
+        page.get_by_role("button", name="Save setup").click()
+        page.get_by_text(f"Setup saved: {setup}").wait_for(timeout=60_000)
+        _settle(page)
+    panel = page.locator("[role='tabpanel']:visible").first
+    text = panel.inner_text()
+    assert "saddle 72.0 cm" in text and "saddle +20 mm" in text, text[:800]
+    expect(panel.get_by_text("Each sign across rides")).to_be_visible()
+    assert panel.locator("[data-testid='stVegaLiteChart']").count() >= 2
+    page.get_by_role("button", name="Compare these two").click()
+    panel.get_by_text("a change counts only when it beats").wait_for(timeout=120_000)
+    _settle(page)
+    # the rides' table and the comparison's (grids drawn on a canvas: counted, not read)
+    assert panel.locator("[data-testid='stDataFrame']").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "09_history.png"), full_page=True)

@@ -4,7 +4,7 @@ tab is a new module here and one entry in :data:`TABS`, not lines in ``app.py``.
 
 from __future__ import annotations
 
-from posecheck.ui.views import calibrate, coach, exports, fitter, ride, rider, video
+from posecheck.ui.views import calibrate, coach, exports, fitter, history, ride, rider, video
 
 TABS = {
     "Rider": rider.show,
@@ -12,6 +12,7 @@ TABS = {
     "Video": video.show,
     "Coach": coach.show,
     "Ride data": ride.show,
+    "History": history.show,
     "Calibrate": calibrate.show,
     "Exports": exports.show,
 }
