@@ -10,16 +10,14 @@ import streamlit as st
 from posecheck import ui
 from posecheck.ui.run import analyse, busy, reopened, request_run, shown_result
 from posecheck.ui.views import header, tabs_for
+from posecheck.ui.views.ride import RIDE_TYPES
 from posecheck.video import VIDEO_SUFFIXES
 
 MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")  # .streamlit/config.toml
 
 st.set_page_config(page_title="posecheck", page_icon="🚴", layout="wide")
 st.title("posecheck — posture on the bike, over time")
-st.caption(
-    "Film yourself from the side on a trainer (whole body and crank in frame, phone "
-    "level). posecheck measures your fit angles and shows when your posture starts to go."
-)
+st.caption(ui.INTRO)
 
 with st.sidebar:
     st.header("Clip")
@@ -74,6 +72,7 @@ with st.sidebar:
         key="view",
         help="Override when the automatic choice is wrong",
     )
+    ride_file = st.file_uploader("Ride file (optional)", type=RIDE_TYPES, key="ride_file")
     if reopen is not None:
         go = st.button("Open", type="primary", key="open")
     else:
@@ -101,7 +100,7 @@ result, result_name = shown_result(
     lambda: (
         reopened(status, reopen)
         if reopen is not None
-        else analyse(status, video, mode, view_choice, profiles[profile_name], label)
+        else analyse(status, video, mode, view_choice, profiles[profile_name], label, ride_file)
     ),
 )
 header.show(result, result_name)

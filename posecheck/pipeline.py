@@ -88,6 +88,7 @@ def analyze(
     reuse_poses: bool = True,
     ride: str | Path | None = None,
     ride_offset_s: float | None = None,
+    ride_label: str | None = None,
     rider: str | None = None,
     setup: str | None = None,
     history: bool = True,
@@ -102,7 +103,8 @@ def analyze(
     hold this clip's track (:func:`posecheck.extract.pose_stores`). ``ride``: a ride file
     (FIT, TCX, CSV) attached with :func:`posecheck.ride.attach_ride` (``ride_offset_s``: its
     elapsed seconds at the video's first frame, instead of finding it); a file that cannot
-    be used is reported in ``summary.json`` and the analysis goes on without it.
+    be used is reported in ``summary.json`` and the analysis goes on without it
+    (``ride_label``: its name as the rider knows it, for messages).
     ``history``: record the ride in the history database (:mod:`posecheck.history`) under
     ``rider`` and ``setup``; a database that cannot be written is logged, never fatal.
     Raises :class:`posecheck.video.VideoError` for unusable input, :class:`NoRiderError`
@@ -274,7 +276,7 @@ def analyze(
     if ride is not None:
         from posecheck.ride import attach_ride, ride_table
 
-        attach_ride(analysis, ride, ride_offset_s)
+        attach_ride(analysis, ride, ride_offset_s, label=ride_label)
         analysis.ride = ride_table(outdir)
     if reports:
         from posecheck.report import write_reports

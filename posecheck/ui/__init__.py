@@ -12,6 +12,10 @@ from posecheck.io import data_root
 __all__ = ["data_root"]  # the app's data folder, defined beneath the app (posecheck.io)
 
 ROOT = Path(__file__).resolve().parents[2]
+INTRO = (
+    "Film yourself from the side on a trainer (whole body and crank in frame, phone level). "
+    "posecheck measures your fit angles and shows when your posture starts to go."
+)
 SAMPLES_DIR = ROOT / "sample_videos"
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 

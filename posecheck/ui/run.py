@@ -18,7 +18,13 @@ from posecheck.video import VideoError
 
 
 def analyse(
-    status, video: Path, mode: str, view: str, profile_path: Path | None, label: str | None
+    status,
+    video: Path,
+    mode: str,
+    view: str,
+    profile_path: Path | None,
+    label: str | None,
+    ride_upload=None,
 ):
     """Analyse ``video`` into its folder under the data root; the Analysis, or None after
     showing why not. Progress, then the outcome, are shown in ``status`` (one ``st.empty``
@@ -37,6 +43,11 @@ def analyse(
 
     try:
         profile = load_profile(profile_path) if profile_path else None
+        ride = None
+        if ride_upload is not None:  # attached before analysing (the sidebar)
+            from posecheck.ui.views.ride import keep_ride_file
+
+            ride = keep_ride_file(analysis_dir(video), ride_upload.name, ride_upload.getbuffer())
         result = analyze(
             video,
             analysis_dir(video),
@@ -47,6 +58,8 @@ def analyse(
             workers=usable_cores(),
             # the history records the ride under the rider whose profile was chosen
             rider=profile_path.stem if profile_path else None,  # "default": no rider
+            ride=ride,
+            ride_label=ride_upload.name if ride_upload is not None else None,
         )
     except (VideoError, NoRiderError, ProfileError) as exc:
         # name the clip as the rider knows it, not by the server's copy

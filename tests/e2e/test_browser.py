@@ -151,6 +151,15 @@ def test_rider_analyses_the_bundled_sample_in_the_browser(page):
     expect(page.get_by_role("button", name="Download annotated.mp4")).to_be_visible()
 
 
+def _sidebar_uploader(page, label: str):
+    """The file input of the sidebar's uploader whose label starts with ``label``."""
+    return (
+        page.locator("[data-testid='stSidebar'] [data-testid='stFileUploader']")
+        .filter(has_text=label)
+        .locator("input[type='file']")
+    )
+
+
 def _settle(page) -> None:
     """Wait until the app is not running a script (Streamlit's status widget is gone)."""
     page.wait_for_timeout(500)
@@ -165,7 +174,7 @@ def test_hostile_and_broken_uploads_in_the_browser(page, data):
 
     uploads = data / "uploads"
     page.get_by_text("Upload a clip").click()
-    picker = page.locator("[data-testid='stSidebar'] input[type='file']")
+    picker = _sidebar_uploader(page, "Video")
     picker.wait_for(state="attached", timeout=30_000)
     picker.set_input_files(
         files=[
@@ -231,9 +240,10 @@ def test_a_control_used_after_an_analysis_keeps_its_tab(page, server):
 
 
 def test_a_ride_file_attached_in_the_browser(page, server, scenario_clip, tmp_path):
-    """Upload the cadence-stepped clip, analyse it, attach its FIT file in the Ride data tab:
-    the file is placed on the video, the power and heart-rate charts and each finding's
-    figures at its onset appear."""
+    """The cadence-stepped clip uploaded with its FIT file attached before analysing (the
+    sidebar): the file is placed on the video, the power and heart-rate charts and each
+    finding's figures at its onset appear in Ride data; attaching it again there after the
+    analysis, with the offset given by hand, replaces the placement."""
     from playwright.sync_api import expect
 
     from posecheck.samples import SCENARIOS
@@ -243,10 +253,13 @@ def test_a_ride_file_attached_in_the_browser(page, server, scenario_clip, tmp_pa
     fit = write_fit(tmp_path / "zwift ride.fit", *series(1200, sc.cadence_at, 412.0, sc.duration_s))
     page.goto(server)
     page.get_by_text("Upload a clip").click()
-    picker = page.locator("[data-testid='stSidebar'] input[type='file']")
+    picker = _sidebar_uploader(page, "Video")
     picker.wait_for(state="attached", timeout=30_000)
     picker.set_input_files(str(scenario_clip("ride_cadence")))
     page.get_by_text("ride_cadence.mp4").first.wait_for(timeout=30_000)
+    _settle(page)
+    _sidebar_uploader(page, "Ride file").set_input_files(str(fit))
+    page.get_by_text("zwift ride.fit").first.wait_for(timeout=30_000)
     _settle(page)
     page.get_by_role("button", name="Analyse").click()
     page.get_by_text("Your shoulders began creeping up").first.wait_for(timeout=300_000)
@@ -254,21 +267,22 @@ def test_a_ride_file_attached_in_the_browser(page, server, scenario_clip, tmp_pa
     tab = page.get_by_role("tab", name="Ride data")
     tab.click()
     _settle(page)
-    expect(page.get_by_text("No ride file attached")).to_be_visible()
-    panel = page.locator("[data-testid='stTabPanel']:visible, [role='tabpanel']:visible").first
-    panel.locator("input[type='file']").set_input_files(str(fit))
-    page.get_by_text("zwift ride.fit").first.wait_for(timeout=30_000)
-    page.get_by_role("button", name="Attach ride file").click()
-    page.get_by_text("is the video's first frame").wait_for(timeout=120_000)
-    _settle(page)
-    expect(tab).to_have_attribute("aria-selected", "true")
-    expect(page.get_by_text("At the onset: power").first).to_be_visible()
-    chart = panel.locator("[data-testid='stVegaLiteChart']")
-    chart.first.wait_for(timeout=60_000)
-    text = panel.inner_text()
-    assert "412" in text or "411" in text or "413" in text, text[:500]
+    panel = page.locator("[role='tabpanel']:visible").first
+    placed = panel.get_by_text("is the video's first frame (matched by cadence")
+    placed.wait_for(timeout=60_000)
+    assert "zwift ride.fit: the file's 41" in panel.inner_text()  # 411.8-412.2 s, truth 412
+    expect(panel.get_by_text("At the onset: power").first).to_be_visible()
+    panel.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "08_ride_data.png"), full_page=True)
+    # after the analysis, in the tab: the same file with the offset given by hand
+    panel.locator("input[type='file']").set_input_files(str(fit))
+    _settle(page)
+    panel.get_by_label("The ride file's seconds").fill("400")
+    page.get_by_role("button", name="Attach ride file").click()
+    panel.get_by_text("400.0 s is the video's first frame (given by hand").wait_for(timeout=120_000)
+    _settle(page)
+    expect(tab).to_have_attribute("aria-selected", "true")
 
 
 def test_history_shows_two_setups_and_compares_them(page, server):

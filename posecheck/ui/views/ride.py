@@ -3,12 +3,15 @@ it under the posture signs on one time axis, with each finding's figures at its 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from posecheck.ride import attach_ride, ride_table
 from posecheck.ui import safe_filename
 from posecheck.ui.charts import ride_chart
 
+RIDE_TYPES = ["fit", "tcx", "csv"]
 HOW_TO_EXPORT = (
     "Export the ride's file from your trainer app or head unit: **Zwift** (the .fit in "
     "Documents/Zwift/Activities), **TrainerRoad** (ride page → Export → FIT), **Garmin "
@@ -21,7 +24,7 @@ HOW_TO_EXPORT = (
 def show(result, marker_s: float) -> None:
     st.subheader("Ride data: power, heart rate and cadence beside posture")
     with st.form("ride_form", clear_on_submit=False):
-        up = st.file_uploader("Ride file (FIT, TCX or CSV)", type=["fit", "tcx", "csv"])
+        up = st.file_uploader("Ride file (FIT, TCX or CSV)", type=RIDE_TYPES)
         offset = st.number_input(
             "The ride file's seconds at the video's first frame (leave empty: found from "
             "your cadence)",
@@ -31,8 +34,7 @@ def show(result, marker_s: float) -> None:
         )
         attach = st.form_submit_button("Attach ride file")
     if attach and up is not None:
-        dest = result.outdir / f"ride_source-{safe_filename(up.name)}"
-        dest.write_bytes(up.getbuffer())
+        dest = keep_ride_file(result.outdir, up.name, up.getbuffer())
         with st.spinner("Matching the ride file to the video…"):
             attach_ride(result, dest, offset, label=up.name)
         result.ride = ride_table(result.outdir)
@@ -68,3 +70,14 @@ def show(result, marker_s: float) -> None:
             "Grey: the analysed video; dashed red: each posture finding's onset. The whole "
             "ride file is shown, also before and after the video."
         )
+
+
+def keep_ride_file(outdir, name: str, data) -> Path:
+    """Keep an uploaded ride file in the analysis folder (``ride_source-<safe name>``)."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    for old in outdir.glob("ride_source-*"):
+        old.unlink()
+    dest = outdir / f"ride_source-{safe_filename(name)}"
+    dest.write_bytes(bytes(data))
+    return dest
