@@ -22,13 +22,20 @@ FIT = SAMPLES / "fit_check_side.mp4"
 
 @pytest.mark.model
 def test_sigkill_mid_run_then_resume_is_identical(tmp_path, no_pose_cache):
+    """An 8 s cut of the fit-check clip (two chunks of 5 and 3 s, one per worker): killed
+    once one chunk is saved, run again (the other chunk through the model), it ends with
+    what an uninterrupted run gives."""
+    from tests.conftest import run_ffmpeg
+
+    clip = tmp_path / "eight_seconds.mp4"
+    run_ffmpeg("-i", str(FIT), "-t", "8", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip))
     out = tmp_path / "out"
     cmd = [
         sys.executable,
         "-m",
         "posecheck",
         "analyze",
-        str(SAMPLES / "fit_check_side.mp4"),
+        str(clip),
         "-o",
         str(out),
         "--mode",
@@ -36,7 +43,7 @@ def test_sigkill_mid_run_then_resume_is_identical(tmp_path, no_pose_cache):
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while time.time() < deadline and not list(out.glob(".chunks/*/00000.npz")):
+    while time.time() < deadline and not list(out.glob(".chunks/*/0000?.npz")):
         time.sleep(0.1)
     workers = _children(proc.pid)  # the pose workers (workers=auto: the cores here)
     os.kill(proc.pid, signal.SIGKILL)
@@ -48,6 +55,7 @@ def test_sigkill_mid_run_then_resume_is_identical(tmp_path, no_pose_cache):
     assert not [p for p in workers if _alive(p)], f"workers {workers} outlived the killed run"
     saved = list(out.glob(".chunks/*/*.npz"))
     assert saved, "no chunk was saved before the kill"
+    assert len(saved) < 2, "both chunks were done before the kill: nothing left to resume"
     assert not (out / "summary.json").exists()  # partial work never looks complete
     assert not (out / "keypoints.npz").exists()
     assert not list(out.glob(".chunks/*/*.tmp*"))  # chunks are renamed into place
@@ -56,7 +64,7 @@ def test_sigkill_mid_run_then_resume_is_identical(tmp_path, no_pose_cache):
     resumed = PoseTrack.load(out / "keypoints.npz")
     # against an uninterrupted run of the model (not the stored sample poses, which are
     # rounded to 0.01 px)
-    ref = analyze(FIT, tmp_path / "ref", mode="full", reports=False, reuse_poses=False)
+    ref = analyze(clip, tmp_path / "ref", mode="full", reports=False, reuse_poses=False)
     np.testing.assert_array_equal(resumed.frame, ref.track.frame)
     np.testing.assert_array_equal(resumed.xy_px, ref.track.xy_px)
     np.testing.assert_array_equal(resumed.visibility, ref.track.visibility)
