@@ -28,6 +28,16 @@ def _workers(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _iso_date(text: str) -> str:
+    import datetime as dt
+
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD[THH:MM]): {text}") from None
+    return text
+
+
 WORKERS_HELP = "processes: 'auto' (default) = the cores this process may use, or a number"
 
 
@@ -62,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--rider", help="record the ride under this rider (default: the profile's)")
     an.add_argument("--setup", help='the bike setup ridden, in words ("saddle +20 mm")')
+    an.add_argument(
+        "--date",
+        type=_iso_date,
+        help="the ride's date for the history, YYYY-MM-DD[THH:MM] (default: the clip's own)",
+    )
     an.add_argument(
         "--ride-offset-s",
         type=float,
@@ -204,6 +219,7 @@ def cmd_analyze(args) -> int:
             ride_offset_s=args.ride_offset_s,
             rider=args.rider or (args.profile[0].stem if args.profile else None),
             setup=args.setup,
+            ridden_on=args.date,
         )
     except (VideoError, NoRiderError, ProfileError) as exc:
         bar.close()

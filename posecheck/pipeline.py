@@ -91,6 +91,7 @@ def analyze(
     ride_label: str | None = None,
     rider: str | None = None,
     setup: str | None = None,
+    ridden_on: str | None = None,
     history: bool = True,
 ) -> Analysis:
     """Analyse one clip into ``outdir`` (see the README for the files written).
@@ -106,7 +107,9 @@ def analyze(
     be used is reported in ``summary.json`` and the analysis goes on without it
     (``ride_label``: its name as the rider knows it, for messages).
     ``history``: record the ride in the history database (:mod:`posecheck.history`) under
-    ``rider`` and ``setup``; a database that cannot be written is logged, never fatal.
+    ``rider`` and ``setup`` (``ridden_on``: the ride's date, ``YYYY-MM-DD[THH:MM]``, when the
+    clip's own creation time is wrong or missing); a database that cannot be written is
+    logged, never fatal.
     Raises :class:`posecheck.video.VideoError` for unusable input, :class:`NoRiderError`
     (after saving what was found) when no person appears in any frame, and
     :class:`posecheck.calibration.ProfileError` for bad settings.
@@ -283,11 +286,13 @@ def analyze(
 
         write_reports(analysis)
     if history:
-        record_in_history(outdir, rider, setup)
+        record_in_history(outdir, rider, setup, ridden_on)
     return analysis
 
 
-def record_in_history(outdir: Path, rider: str | None, setup: str | None) -> int | None:
+def record_in_history(
+    outdir: Path, rider: str | None, setup: str | None, ridden_on: str | None = None
+) -> int | None:
     """Record the analysis in the history database; the row id, or None (logged) when the
     database cannot be used: the analysis itself is complete either way."""
     import sqlalchemy as sa
@@ -300,7 +305,13 @@ def record_in_history(outdir: Path, rider: str | None, setup: str | None) -> int
         log.warning("not recorded in the history: %s", exc)
         return None
     try:
-        return record_analysis(engine, outdir, rider=rider, setup=setup)
+        when = None
+        if ridden_on:
+            import datetime as dt
+
+            when = dt.datetime.fromisoformat(ridden_on)
+            when = when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+        return record_analysis(engine, outdir, rider=rider, setup=setup, recorded_at=when)
     except (sa.exc.SQLAlchemyError, OSError, ValueError) as exc:
         log.warning("not recorded in the history: %s", exc)
         return None

@@ -337,6 +337,8 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
         plt.close(fig)
         if len(analysis.timeline):
             pdf.savefig(timeline_figure(analysis))
+        if analysis.ride is not None and "error" not in (analysis.summary.get("ride") or {}):
+            pdf.savefig(ride_figure(analysis))
         if comparison is not None:
             fig = plt.figure(figsize=(8.27, 11.69))
             fig.text(
@@ -406,8 +408,8 @@ def _ride_html(analysis) -> list[str]:
 
 
 def ride_figure(analysis):
-    """Power, heart rate and cadence on the video's time axis, the findings' onsets dashed
-    and the analysed video shaded (matplotlib, for the reports)."""
+    """The posture scores, then power, heart rate and cadence under them on the video's time
+    axis, the findings' onsets dashed and the analysed video shaded (for the reports)."""
     plt = _mpl()
     ride = analysis.ride
     panels = [
@@ -419,12 +421,20 @@ def ride_figure(analysis):
         )
         if c in ride and ride[c].notna().any()
     ]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(8, 1.6 * len(panels)), sharex=True)
+    n = len(panels) + 1
+    fig, axes = plt.subplots(n, 1, figsize=(8, 1.6 * n), sharex=True)
     axes = np.atleast_1d(axes)
     windows = analysis.summary.get("windows_s") or [[0.0, analysis.summary["video"]["duration_s"]]]
-    for ax, (c, title, colour) in zip(axes, panels):
+    tl = analysis.timeline  # the posture scores on top, on the same time axis
+    for fam, colour in (("tension", "#ef6c00"), ("collapse", "#6a1b9a")):
+        if f"{fam}_score" in tl:
+            axes[0].plot(tl["time_s"], tl[f"{fam}_score"], color=colour, lw=1, label=fam)
+    axes[0].set_ylabel("posture score", fontsize=7)
+    axes[0].legend(fontsize=6, loc="upper left")
+    for ax, (c, title, colour) in zip(axes[1:], panels):
         ax.plot(ride["time_s"], ride[c], color=colour, lw=0.8)
         ax.set_ylabel(title, fontsize=7)
+    for ax in axes:
         ax.tick_params(labelsize=6)
         for a, b in windows:
             ax.axvspan(a, b, color="#555", alpha=0.08)

@@ -121,8 +121,16 @@ def _writer(url: str, root: str, names: list[str], rider: str) -> None:
 
 
 def test_app_cli_and_batch_writing_at_once_lose_no_row(db_url, tmp_path):
-    """Four processes at once on a fresh database (each opens it, so they also race to make
-    the schema): an app-like writer, two batch workers and the CLI rebuilding a folder."""
+    """At once on a fresh database (each opens it, so they also race to make the schema):
+    `posecheck batch --workers 2` analysing two bundled clips (their poses are stored, so
+    the two workers reach the database within seconds), a writer recording as the app does,
+    two more processes recording as batch workers do, and `posecheck history --rebuild`."""
+    from tests.conftest import SAMPLES
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for name in ("fit_check_side.mp4", "rear_rocking.mp4"):
+        shutil.copy(SAMPLES / name, clips / name)
     roots = {k: tmp_path / k for k in ("app", "w1", "w2", "cli")}
     names = {k: [f"{k}_{i}" for i in range(12)] for k in roots}
     for k, root in roots.items():
@@ -142,17 +150,45 @@ def test_app_cli_and_batch_writing_at_once_lose_no_row(db_url, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
+    batch = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "posecheck",
+            "batch",
+            str(clips),
+            "-o",
+            str(tmp_path / "out"),
+            "--workers",
+            "2",
+            "--rider",
+            "Batch",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     for p in procs:
         p.start()
     for p in procs:
         p.join(120)
     out, err = cli.communicate(timeout=120)
+    batch_out = batch.communicate(timeout=300)[0]
     assert [p.exitcode for p in procs] == [0, 0, 0] and cli.returncode == 0, err
-    assert "locked" not in err.lower()
+    assert batch.returncode == 0, batch_out[-2000:]
+    assert "locked" not in (err + batch_out).lower() and "not recorded" not in batch_out
     engine = history.open_db(db_url)
     table = history.rides_table(engine)
-    assert len(table) == 48
-    assert sorted(table["clip_name"]) == sorted(f"{n}.mp4" for k in names for n in names[k])
+    assert len(table) == 50
+    assert sorted(table["clip_name"]) == sorted(
+        [f"{n}.mp4" for k in names for n in names[k]] + ["fit_check_side.mp4", "rear_rocking.mp4"]
+    )
+    assert set(table.loc[table["rider"] == "Batch", "clip_name"]) == {
+        "fit_check_side.mp4",
+        "rear_rocking.mp4",
+    }
     engine.dispose()
 
 
@@ -220,9 +256,12 @@ def test_an_analysis_is_recorded_and_a_broken_database_never_fails_it(tmp_path, 
     url = f"sqlite:///{tmp_path / 'h.sqlite'}"
     monkeypatch.setenv("POSECHECK_DB", url)
     clip = str(SAMPLES / "fit_check_side.mp4")
-    assert main(["analyze", clip, "-o", str(tmp_path / "a"), "--rider", "Ana"]) == 0
+    args = ["--rider", "Ana", "--setup", "saddle 72.0 cm", "--date", "2026-10-03"]
+    assert main(["analyze", clip, "-o", str(tmp_path / "a"), *args]) == 0
     assert main(["history", "--rider", "Ana", "--csv", str(tmp_path / "h.csv")]) == 0
-    assert "fit_check_side.mp4" in (tmp_path / "h.csv").read_text()
+    written = (tmp_path / "h.csv").read_text()
+    assert "fit_check_side.mp4" in written and "saddle 72.0 cm" in written
+    assert "2026-10-03" in written
     (tmp_path / "bad.sqlite").write_bytes(b"not a database" * 100)
     monkeypatch.setenv("POSECHECK_DB", f"sqlite:///{tmp_path / 'bad.sqlite'}")
     assert main(["analyze", clip, "-o", str(tmp_path / "b")]) == 0  # analysed all the same

@@ -56,6 +56,12 @@ def test_the_ride_file_is_placed_and_figured(scenario_clip, files, tmp_path, kin
         assert f["ride_sentence"].startswith("At the onset: power ")
     html = (a.outdir / "report.html").read_text()
     assert "Ride data" in html and "first frame" in html
+    assert 'alt="power, heart rate and cadence"' in html  # the chart under the posture
+    import pypdfium2 as pdfium
+
+    plain = analyze(scenario_clip("ride_cadence"), tmp_path / "plain")
+    pages = len(pdfium.PdfDocument(str(a.outdir / "report.pdf")))
+    assert pages == len(pdfium.PdfDocument(str(plain.outdir / "report.pdf"))) + 1
 
 
 @pytest.mark.parametrize(
