@@ -199,6 +199,10 @@ def rides_table(engine: Engine, rider: str | None = None) -> pd.DataFrame:
             rides,
             riders.c.name.label("rider"),
             setups.c.label.label("setup"),
+            setups.c.bike,
+            setups.c.saddle_height_mm,
+            setups.c.saddle_setback_mm,
+            setups.c.bar_drop_mm,
         )
         .join(riders, rides.c.rider_id == riders.c.id)
         .outerjoin(setups, rides.c.setup_id == setups.c.id)

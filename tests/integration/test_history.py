@@ -76,12 +76,19 @@ def test_a_ride_is_recorded_once_and_updated_when_analysed_again(
     folder = tmp_path / "fit"
     shutil.copytree(fit_check_analysis.outdir, folder)
     first = history.record_analysis(engine, folder, rider="Ana", setup="saddle 72.0 cm")
-    again = history.record_analysis(engine, folder, rider="Ana", setup="saddle 74.0 cm")
+    again = history.record_analysis(
+        engine,
+        folder,
+        rider="Ana",
+        setup="saddle 74.0 cm",
+        setup_fields={"saddle_height_mm": 740.0, "bar_drop_mm": 60.0, "bike": "road"},
+    )
     other = history.record_analysis(engine, fake_analysis(tmp_path, "long_ride"), rider="Ana")
     table = history.rides_table(engine, "Ana")
     assert first == again != other and len(table) == 2
     row = table.set_index("id").loc[first]
-    assert row["setup"] == "saddle 74.0 cm"
+    assert row["setup"] == "saddle 74.0 cm" and row["saddle_height_mm"] == 740.0
+    assert row["bar_drop_mm"] == 60.0 and row["bike"] == "road"
     strokes = fit_check_analysis.strokes
     seated = strokes[~strokes["standing"].astype(bool)]
     assert row["knee_bdc_deg"] == pytest.approx(seated["knee_at_bdc_deg"].median(), abs=0.01)

@@ -48,10 +48,20 @@ def _show(engine, result) -> None:
     ]
     st.dataframe(
         rides[
-            ["date", "clip_name", "setup", "knee_bdc_deg", "cadence_rpm", "onsets", "folder_exists"]
+            [
+                "date",
+                "clip_name",
+                "setup",
+                "saddle_height_mm",
+                "knee_bdc_deg",
+                "cadence_rpm",
+                "onsets",
+                "folder_exists",
+            ]
         ].rename(
             columns={
                 "clip_name": "clip",
+                "saddle_height_mm": "saddle height (mm)",
                 "knee_bdc_deg": "knee at BDC (°)",
                 "cadence_rpm": "cadence (rpm)",
                 "onsets": "signs set in at",
@@ -190,6 +200,19 @@ def _setup_form(engine, result) -> None:
         label = st.text_input(
             'Setup ridden in this clip (e.g. "saddle +20 mm")', key="history_setup_label"
         )
+        cols = st.columns(4)
+        bike = cols[0].text_input("Bike", key="history_bike")
+        numbers = {
+            key: cols[i + 1].number_input(words, value=None, step=1.0, key=f"history_{key}")
+            for i, (key, words) in enumerate(
+                (
+                    ("saddle_height_mm", "Saddle height (mm)"),
+                    ("saddle_setback_mm", "Saddle setback (mm)"),
+                    ("bar_drop_mm", "Bar drop (mm)"),
+                )
+            )
+        }
         if st.form_submit_button("Save setup") and label.strip():
-            history.record_analysis(engine, result.outdir, setup=label.strip())
+            fields = {"bike": bike.strip() or None, **numbers}
+            history.record_analysis(engine, result.outdir, setup=label.strip(), setup_fields=fields)
             st.success(f"Setup saved: {label.strip()}")
