@@ -257,6 +257,12 @@ def comparison_rows(cmp) -> list[dict]:
     ]
 
 
+def _save_and_close(pdf, fig) -> None:
+    """Add ``fig`` as a page and free it (pyplot keeps every open figure)."""
+    pdf.savefig(fig)
+    _mpl().close(fig)
+
+
 def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None) -> Path:
     """A PDF of the same content (matplotlib pages)."""
     from matplotlib.backends.backend_pdf import PdfPages
@@ -336,9 +342,9 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
         pdf.savefig(fig)
         plt.close(fig)
         if len(analysis.timeline):
-            pdf.savefig(timeline_figure(analysis))
+            _save_and_close(pdf, timeline_figure(analysis))
         if analysis.ride is not None and "error" not in (analysis.summary.get("ride") or {}):
-            pdf.savefig(ride_figure(analysis))
+            _save_and_close(pdf, ride_figure(analysis))
         if comparison is not None:
             fig = plt.figure(figsize=(8.27, 11.69))
             fig.text(
@@ -361,7 +367,7 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
                 t.auto_set_font_size(False)
                 t.set_fontsize(7)
             if len(comparison.curves):
-                pdf.savefig(curves_figure(comparison))
+                _save_and_close(pdf, curves_figure(comparison))
             if comparison_image is not None:
                 ax = fig.add_axes([0.05, 0.05, 0.9, 0.4])
                 ax.imshow(comparison_image)
