@@ -46,13 +46,10 @@ def not_assessed_sentence(items: list[dict]) -> str:
 def explained_sentences(items: list[dict]) -> list[str]:
     """Changes the timeline saw but did not report as a sign because another sign explains
     them (``findings["explained"]``), in words: "Not reported as pelvic tilt proxy: ..."."""
+    from posecheck.fatigue import mmss
+
     return [
         f"Not reported as {short_name(x['metric'])} (changed {x['change']:+.0f}° from "
-        f"{_mmss(x['onset_s'])}): {x['reason']}."
+        f"{mmss(x['onset_s'])}): {x['reason']}."
         for x in items
     ]
-
-
-def _mmss(t_s: float) -> str:
-    t = int(round(t_s))
-    return f"{t // 60}:{t % 60:02d}"

@@ -11,6 +11,7 @@ of the model's own time (measured 2026-11-23).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -323,3 +324,22 @@ class _Reader:
         index = self.next_index
         self.next_index = index + 1
         return index, self._t(pic, index), pic
+
+
+def video_creation_time(path: str | Path) -> dt.datetime | None:
+    """The container's creation time (phones write it), as UTC; None when absent."""
+    try:
+        with av.open(str(path)) as c:
+            meta = dict(c.metadata)
+            for s in c.streams:
+                meta = {**dict(s.metadata), **meta}
+    except (av.error.FFmpegError, OSError):
+        return None
+    text = meta.get("creation_time") or meta.get("com.apple.quicktime.creationdate")
+    if not text:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)

@@ -38,7 +38,7 @@ def _median(strokes: pd.DataFrame, col: str) -> float | None:
 def _filmed(clip: Path) -> dt.datetime | None:
     """When the clip was filmed: its creation time (phones write it), else the file's
     modification time; None when the clip is gone."""
-    from posecheck.ride.sync import video_creation_time
+    from posecheck.video import video_creation_time
 
     if not clip.exists():
         return None

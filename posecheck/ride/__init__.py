@@ -23,8 +23,9 @@ from posecheck.ride.figures import (
     heart_rate_drift,
     on_video_axis,
 )
-from posecheck.ride.read import Ride, RideFileError, read_ride
-from posecheck.ride.sync import SyncError, synchronise, video_creation_time
+from posecheck.ride.read import RideFileError, read_ride
+from posecheck.ride.sync import SyncError, synchronise
+from posecheck.video import video_creation_time
 
 __all__ = ["RideFileError", "SyncError", "attach_ride", "read_ride", "ride_table"]
 
@@ -102,17 +103,3 @@ def ride_table(outdir: str | Path) -> pd.DataFrame | None:
     """The analysis' ``ride.csv``, or None when no ride file is attached."""
     p = Path(outdir) / RIDE_CSV
     return pd.read_csv(p) if p.exists() else None
-
-
-def describe(ride: Ride) -> str:
-    """One line about a ride file: "ride.fit: 62 min, power, heart rate, cadence"."""
-    have = [
-        w
-        for c, w in (
-            ("power_w", "power"),
-            ("heart_rate_bpm", "heart rate"),
-            ("cadence_rpm", "cadence"),
-        )
-        if ride.has(c)
-    ]
-    return f"{ride.path.name}: {ride.duration_s / 60:.0f} min, {', '.join(have)}"

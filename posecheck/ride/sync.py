@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -54,27 +53,6 @@ class Sync:
 
     def as_dict(self) -> dict:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(self).items()}
-
-
-def video_creation_time(path: str | Path) -> dt.datetime | None:
-    """The container's creation time (phones write it), as UTC; None when absent."""
-    import av
-
-    try:
-        with av.open(str(path)) as c:
-            meta = dict(c.metadata)
-            for s in c.streams:
-                meta = {**dict(s.metadata), **meta}
-    except (av.error.FFmpegError, OSError):
-        return None
-    text = meta.get("creation_time") or meta.get("com.apple.quicktime.creationdate")
-    if not text:
-        return None
-    try:
-        t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
 
 
 def video_cadence(strokes: pd.DataFrame, duration_s: float, step_s: float = 1.0) -> np.ndarray:

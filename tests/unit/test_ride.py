@@ -202,7 +202,7 @@ def test_the_video_creation_time_is_read_for_the_first_guess(tmp_path):
     """Phones write the recording's start into the container: it narrows the search."""
     import datetime as dt
 
-    from posecheck.ride.sync import video_creation_time
+    from posecheck.video import video_creation_time
     from tests.conftest import make_test_clip
 
     stamped = make_test_clip(
