@@ -145,6 +145,20 @@ def build_parser() -> argparse.ArgumentParser:
     hi.add_argument(
         "--with-folder", action="store_true", help="with --delete: its analysis folder too"
     )
+    li = sub.add_parser("live", help="cues while riding; the ride recorded and analysed")
+    li.add_argument(
+        "source", help="camera index (0), stream URL (rtsp://, http://) or a video file"
+    )
+    li.add_argument("-o", "--outdir", type=Path, help="session folder (default: live_DATE_TIME/)")
+    li.add_argument("--profile", type=Path, action="append", help="rider profile (TOML)")
+    li.add_argument(
+        "--baseline-s", type=_positive_float, help="seconds the fresh baseline forms over"
+    )
+    li.add_argument(
+        "--sustain-s", type=_positive_float, help="seconds a drift must hold before a cue"
+    )
+    li.add_argument("--bell", action="store_true", help="ring the terminal bell with each cue")
+    li.add_argument("--no-history", action="store_true", help="do not record in the history")
     rp = sub.add_parser("report", help="write report.html and report.pdf for an analysis")
     rp.add_argument("analysis", type=Path, help="analysis folder (with summary.json)")
     rp.add_argument("-o", "--outdir", type=Path, help="where to write (default: the folder)")
@@ -336,12 +350,27 @@ def cmd_batch(args) -> int:
     return 0 if (table["status"] != "error").all() else EXIT_BAD_INPUT
 
 
+def cmd_live(args) -> int:
+    from posecheck.live.command import main
+
+    return main(args)
+
+
 def cmd_report(args) -> int:
-    from posecheck.pipeline import load_analysis
+    from posecheck.live import finish, is_session
+    from posecheck.pipeline import NoRiderError, load_analysis
     from posecheck.report import write_reports
 
     try:
-        a = load_analysis(args.analysis)
+        if is_session(args.analysis) and not (args.analysis / "summary.json").exists():
+            # a live session that ended without its analysis (killed, or the tab closed):
+            # the after-ride analysis from the keypoints recorded up to the last chunk
+            a = finish(args.analysis, reports=False, history=False)
+        else:
+            a = load_analysis(args.analysis)
+    except NoRiderError as exc:
+        print(f"posecheck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (FileNotFoundError, VideoError) as exc:
         print(f"posecheck: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -475,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         "samples": cmd_samples,
         "compare": cmd_compare,
         "report": cmd_report,
+        "live": cmd_live,
         "calibrate": cmd_calibrate,
         "batch": cmd_batch,
     }[args.command](args)

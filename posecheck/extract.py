@@ -148,7 +148,7 @@ class _Collect:
         self.worlds.append(r.world_m)
         self.vis.append(r.visibility)
         if self.with_mask:
-            self.outlines.append(_outline(r, width))
+            self.outlines.append(trunk_outline(r, width))
 
     def track(self) -> PoseTrack:
         if not self.frames:
@@ -259,7 +259,7 @@ def prefetch(items, depth: int = 8):
         t.join(timeout=5)
 
 
-def _outline(r: PoseResult, image_w: int) -> np.ndarray:
+def trunk_outline(r: PoseResult, image_w: int) -> np.ndarray:
     """Trunk outline of one frame, from its mask (at the model's input size); ``image_w`` is
     the width of the frame whose pixels ``r.xy_px`` are in."""
     if r.mask is None or not r.found:

@@ -375,8 +375,12 @@ def analyse_fatigue(
     settings: FatigueSettings = FatigueSettings(),
     stored_baseline: dict | None = None,
     thresholds: dict | None = None,
+    find_onsets: bool = True,
 ) -> tuple[dict, pd.DataFrame]:
     """Findings (``findings.json`` content) and the per-unit timeline (``timeline.csv``).
+
+    ``find_onsets=False`` dates each finding at the start of its sustained run instead of
+    fitting the change point (the live watcher, which needs only whether a sign holds now).
 
     ``thresholds`` maps metric -> a rider's own minimum meaningful change (same unit as the
     sign's ``min_change``: degrees, or a fraction for ratios), replacing the default floor.
@@ -474,15 +478,19 @@ def analyse_fatigue(
         t0 = settle if source == "profile" else base_end - (base_end - settle) / 2
         # The onset: the earlier of the change point and the time the smoothed deviation left
         # the baseline for good (a quarter of the threshold, at least one spread).
-        onset = min(
-            onset_time(t, smooth, start, t0),
-            left_baseline_time(
-                t,
-                smooth,
-                start,
-                max(0.25 * threshold, spread),
-                base_end if source == "ride" else settle,
-            ),
+        onset = (
+            start
+            if not find_onsets
+            else min(
+                onset_time(t, smooth, start, t0),
+                left_baseline_time(
+                    t,
+                    smooth,
+                    start,
+                    max(0.25 * threshold, spread),
+                    base_end if source == "ride" else settle,
+                ),
+            )
         )
         late_sel = (t >= end - sustain) & (t <= end) & np.isfinite(v)
         late = float(np.median(v[late_sel]))

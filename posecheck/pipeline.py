@@ -93,6 +93,7 @@ def analyze(
     setup: str | None = None,
     ridden_on: str | None = None,
     history: bool = True,
+    track: PoseTrack | None = None,
 ) -> Analysis:
     """Analyse one clip into ``outdir`` (see the README for the files written).
 
@@ -110,6 +111,8 @@ def analyze(
     ``rider`` and ``setup`` (``ridden_on``: the ride's date, ``YYYY-MM-DD[THH:MM]``, when the
     clip's own creation time is wrong or missing); a database that cannot be written is
     logged, never fatal.
+    ``track``: the clip's landmarks already found (a live session recorded them as it
+    filmed, :mod:`posecheck.live`): used as they are, the model is not run.
     Raises :class:`posecheck.video.VideoError` for unusable input, :class:`NoRiderError`
     (after saving what was found) when no person appears in any frame, and
     :class:`posecheck.calibration.ProfileError` for bad settings.
@@ -154,21 +157,17 @@ def analyze(
         if mode == "long"
         else None,
     )
-    try:
-        track, stats = extract_track(
-            info,
-            outdir,
-            settings,
-            factory,
-            progress,
-            workers=workers,
-            estimator=est,
-            shared_cache=shared_pose_cache() if reuse_poses else None,
-            stores=pose_stores() if reuse_poses else (),
-        )
-    finally:
+    if track is not None:
         if est is not None:
             est.close()
+        est = None
+        stats = {"cached": True, "frames_processed": 0, "seconds": 0.0}
+        outdir.mkdir(parents=True, exist_ok=True)
+        track.save(outdir / "keypoints.npz")
+    else:
+        track, stats = _extract(
+            info, outdir, settings, factory, progress, workers, est, reuse_poses
+        )
     decoding = decoding_check(info, track, settings)
     if not len(track):
         raise VideoError(f"{video}: no frame could be decoded (corrupt, or not a video)")
@@ -192,24 +191,10 @@ def analyze(
             else "film from the side with the whole body in view"
         )
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames ({hint})")
-    decision = from_override(view) if view else classify_view(track)
-    clean = clean_track(
-        track, info.fps, side_view=decision.near_side is not None, near_side=decision.near_side
-    )
     camera = camera_correction(prof, info.path)
-    level = clean  # what a level camera would have seen: angles against horizontal, crank
-    if camera["tilt_deg"]:
-        centre = (info.size_wh[0] / 2, info.size_wh[1] / 2)
-        level = dataclasses.replace(clean, xy_px=untilt(clean.xy_px, camera["tilt_deg"], centre))
-    metrics = compute_metrics(
-        level,
-        decision,
-        info.size_wh,
-        raw_visibility=track.visibility,
-        frame_xy=clean.xy_px,
-        correct_bias=correct_bias,
+    decision, clean, level, metrics, strokes = measure(
+        track, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias
     )
-    strokes = with_status(stroke_table(metrics, level.xy_px, decision, info.fps), load_ranges())
     fz = prof["fatigue"]
     fsettings = FatigueSettings(
         baseline_s=fz["baseline_s"] or None,
@@ -288,6 +273,61 @@ def analyze(
     if history:
         record_in_history(outdir, rider, setup, ridden_on)
     return analysis
+
+
+def _extract(info, outdir, settings, factory, progress, workers, est, reuse_poses):
+    """The model's pass over the clip (or its cached track): (track, stats)."""
+    try:
+        return extract_track(
+            info,
+            outdir,
+            settings,
+            factory,
+            progress,
+            workers=workers,
+            estimator=est,
+            shared_cache=shared_pose_cache() if reuse_poses else None,
+            stores=pose_stores() if reuse_poses else (),
+        )
+    finally:
+        if est is not None:
+            est.close()
+
+
+def measure(
+    track: PoseTrack,
+    fps: float,
+    size_wh: tuple[int, int],
+    view: str | ViewDecision | None = None,
+    tilt_deg: float = 0.0,
+    correct_bias: bool = True,
+) -> tuple[ViewDecision, PoseTrack, PoseTrack, pd.DataFrame, pd.DataFrame]:
+    """The pipeline from landmarks to numbers: (view, cleaned track, levelled track,
+    metrics.csv, strokes.csv). ``view`` overrides the view found from the track;
+    ``tilt_deg`` is the camera's roll (a tilted camera's landmarks are levelled first).
+    Used by :func:`analyze` and by the live watcher (:mod:`posecheck.live`) on the frames
+    recorded so far."""
+    if isinstance(view, ViewDecision):
+        decision = view
+    else:
+        decision = from_override(view) if view else classify_view(track)
+    clean = clean_track(
+        track, fps, side_view=decision.near_side is not None, near_side=decision.near_side
+    )
+    level = clean  # what a level camera would have seen: angles against horizontal, crank
+    if tilt_deg:
+        centre = (size_wh[0] / 2, size_wh[1] / 2)
+        level = dataclasses.replace(clean, xy_px=untilt(clean.xy_px, tilt_deg, centre))
+    metrics = compute_metrics(
+        level,
+        decision,
+        size_wh,
+        raw_visibility=track.visibility,
+        frame_xy=clean.xy_px,
+        correct_bias=correct_bias,
+    )
+    strokes = with_status(stroke_table(metrics, level.xy_px, decision, fps), load_ranges())
+    return decision, clean, level, metrics, strokes
 
 
 def record_in_history(

@@ -139,6 +139,8 @@ def stroke_table(metrics: pd.DataFrame, xy: np.ndarray, view, fps: float) -> pd.
         np.nanmedian(np.linalg.norm(knee - hip, axis=1)) if knee is not None and len(t) else np.nan
     )
     rows = []
+    arrays = _Columns(metrics)
+    knee_conf = arrays["knee_angle_deg_conf"]
     for start, end, bdc in cands:
         dur = end - start
         sel = (t >= start) & (t < end)
@@ -150,13 +152,13 @@ def stroke_table(metrics: pd.DataFrame, xy: np.ndarray, view, fps: float) -> pd.
         if foot is not None:
             if not np.isfinite(bdc):
                 continue  # the phase did not pass 6 o'clock exactly once: not a clean turn
-            if not metrics["knee_angle_deg_conf"].to_numpy()[sel].mean() >= MIN_LEG_CONF:
+            if not knee_conf[sel].mean() >= MIN_LEG_CONF:
                 continue  # the foot path is the model's guess (feet out of the picture)
             f = foot[sel]
             radius = np.nanmedian(np.linalg.norm(f - np.nanmean(f, axis=0), axis=1))
             if not LOOP_TO_SHIN[0] <= radius / shin <= LOOP_TO_SHIN[1]:
                 continue
-        row = _stroke_row(metrics, sel, start, end, bdc, hip, seated_hip_y, trunk, t)
+        row = _stroke_row(arrays, sel, start, end, bdc, hip, seated_hip_y, trunk, t)
         row["hip_bounce_pct"] = hip_bounce_pct(hip[sel], thigh)
         rows.append(row)
     cols = ["stroke", "start_s", "end_s", "cadence_rpm", "bdc_s", "max_extension_s", "standing"]
@@ -180,20 +182,52 @@ def hip_bounce_pct(hip_xy: np.ndarray, thigh_px: float) -> float:
     return round(float(100.0 * (y.max() - y.min()) / thigh_px), 3)
 
 
-def _at(metrics: pd.DataFrame, col: str, time_s: float) -> float:
-    if not np.isfinite(time_s):
-        return np.nan
-    t = metrics["time_s"].to_numpy()
-    v = metrics[col].to_numpy()
-    ok = np.isfinite(v)
-    if ok.sum() < 2 or time_s < t[ok][0] or time_s > t[ok][-1]:
-        return np.nan
-    return float(np.interp(time_s, t[ok], v[ok]))
+_ROW_COLUMNS = (
+    "time_s",
+    "knee_angle_deg",
+    "ankle_angle_deg",
+    "hip_angle_deg",
+    "back_angle_deg",
+    "elbow_angle_deg",
+    "shoulder_angle_deg",
+    "shrug_ratio",
+    "neck_angle_deg",
+    "thoracic_rounding_deg",
+    "pelvic_tilt_deg",
+    "pelvic_obliquity_deg",
+    "knee_angle_deg_conf",
+    "ankle_angle_deg_conf",
+)
 
 
-def _stroke_row(m, sel, start, end, bdc, hip, seated_hip_y, trunk, t) -> dict:
-    seg = m[sel]
-    knee = seg["knee_angle_deg"].to_numpy()
+class _Columns:
+    """The metrics columns a stroke row reads, as arrays (a DataFrame selection per stroke
+    cost 5 ms: minutes over the thousands of strokes of a long ride), and each column's
+    finite samples for interpolation."""
+
+    def __init__(self, metrics: pd.DataFrame):
+        self.a = {c: metrics[c].to_numpy(float) for c in _ROW_COLUMNS}
+        self._finite: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __getitem__(self, col: str) -> np.ndarray:
+        return self.a[col]
+
+    def at(self, col: str, time_s: float) -> float:
+        """``col`` interpolated at ``time_s``; NaN outside its measured stretch."""
+        if not np.isfinite(time_s):
+            return np.nan
+        if col not in self._finite:
+            v = self.a[col]
+            ok = np.isfinite(v)
+            self._finite[col] = (self.a["time_s"][ok], v[ok])
+        t, v = self._finite[col]
+        if len(t) < 2 or time_s < t[0] or time_s > t[-1]:
+            return np.nan
+        return float(np.interp(time_s, t, v))
+
+
+def _stroke_row(m: _Columns, sel, start, end, bdc, hip, seated_hip_y, trunk, t) -> dict:
+    knee = m["knee_angle_deg"][sel]
     row = {
         "start_s": round(start, 4),
         "end_s": round(end, 4),
@@ -202,15 +236,15 @@ def _stroke_row(m, sel, start, end, bdc, hip, seated_hip_y, trunk, t) -> dict:
     }
     if np.isfinite(knee).any():
         i = int(np.nanargmax(knee))
-        row["max_extension_s"] = round(float(seg["time_s"].iloc[i]), 4)
+        row["max_extension_s"] = round(float(m["time_s"][sel][i]), 4)
         row["knee_max_deg"] = float(np.nanmax(knee))
         row["knee_min_deg"] = float(np.nanmin(knee))
     else:
         row["max_extension_s"] = np.nan
         row["knee_max_deg"] = row["knee_min_deg"] = np.nan
-    row["knee_at_bdc_deg"] = _at(m, "knee_angle_deg", bdc)
-    row["ankle_at_bdc_deg"] = _at(m, "ankle_angle_deg", bdc)
-    hip_angle = seg["hip_angle_deg"].to_numpy()
+    row["knee_at_bdc_deg"] = m.at("knee_angle_deg", bdc)
+    row["ankle_at_bdc_deg"] = m.at("ankle_angle_deg", bdc)
+    hip_angle = m["hip_angle_deg"][sel]
     row["hip_closed_deg"] = float(np.nanmin(hip_angle)) if np.isfinite(hip_angle).any() else np.nan
     for col, name in (
         ("back_angle_deg", "back_mean_deg"),
@@ -222,14 +256,14 @@ def _stroke_row(m, sel, start, end, bdc, hip, seated_hip_y, trunk, t) -> dict:
         ("pelvic_tilt_deg", "pelvic_tilt_mean_deg"),
         ("pelvic_obliquity_deg", "obliquity_mean_deg"),
     ):
-        v = seg[col].to_numpy()
+        v = m[col][sel]
         row[name] = float(np.nanmean(v)) if np.isfinite(v).any() else np.nan
-    obl = seg["pelvic_obliquity_deg"].to_numpy()
+    obl = m["pelvic_obliquity_deg"][sel]
     row["hip_rocking_deg"] = (
         float(np.nanmax(obl) - np.nanmin(obl)) if np.isfinite(obl).sum() > 3 else np.nan
     )
-    row["knee_conf"] = float(seg["knee_angle_deg_conf"].mean())
-    row["ankle_conf"] = float(seg["ankle_angle_deg_conf"].mean())
+    row["knee_conf"] = float(m["knee_angle_deg_conf"][sel].mean())
+    row["ankle_conf"] = float(m["ankle_angle_deg_conf"][sel].mean())
     hip_y = np.nanmedian(hip[sel, 1])
     row["standing"] = bool(seated_hip_y - hip_y > STANDING_RISE * trunk)
     return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}
