@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from posecheck import ui
-from posecheck.ui.run import analyse, busy, reopened, request_run, shown_result
-from posecheck.ui.views import header, tabs_for
+from posecheck.ui.run import analyse, busy, pick_earlier, reopened, request_run, shown_result
+from posecheck.ui.views import header, live, tabs_for
 from posecheck.ui.views.ride import RIDE_TYPES
 from posecheck.video import VIDEO_SUFFIXES
 
@@ -18,12 +18,12 @@ MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")  # .streamlit/config.toml
 st.set_page_config(page_title="posecheck", page_icon="🚴", layout="wide")
 st.title("posecheck — posture on the bike, over time")
 st.caption(ui.INTRO)
+page = st.container()  # the main area, for pages drawn from the sidebar's choices
 
 with st.sidebar:
     st.header("Clip")
-    source = st.radio(
-        "Source", ["Bundled sample", "Upload a clip", "Earlier analysis"], key="source"
-    )
+    sources = ["Bundled sample", "Upload a clip", "Earlier analysis", "Live camera"]
+    source = st.radio("Source", sources, key="source")
     video: Path | None = None
     label: str | None = None  # what the rider calls the clip (an upload's own name)
     reopen: Path | None = None
@@ -43,23 +43,16 @@ with st.sidebar:
                 label = up.name
             except ui.UploadError as exc:
                 st.error(str(exc))
-    else:
-        earlier = ui.list_analyses()
-        if earlier:
-            names = {p.name: p for p in earlier}
-            pick = st.selectbox(
-                "Analysis",
-                list(names),
-                key="earlier",
-                format_func=lambda n: ui.analysis_label(names[n]),
-            )
-            reopen = next(p for p in earlier if p.name == pick)
-        else:
-            st.caption("No analyses yet.")
+    elif source == "Earlier analysis":
+        reopen = pick_earlier()
     profiles = ui.list_profiles()
     profile_name = st.selectbox(
         "Profile", list(profiles), key="profile", help="Rider and camera settings from calibration/"
     )
+    if source == "Live camera":  # the live page instead of an analysis
+        with page:
+            live.show(profiles[profile_name])
+        st.stop()
     mode = st.selectbox(
         "Mode",
         ["auto", "full", "long"],

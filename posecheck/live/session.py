@@ -101,6 +101,12 @@ class LiveSession:
         with self._lock:
             if self._closed:
                 return image
+            if image.shape[1::-1] != tuple(self.size_wh):
+                # a browser's stream changes size as WebRTC adapts its bitrate: the model's
+                # tracking and the recording keep the session's first size
+                import cv2
+
+                image = cv2.resize(image, tuple(self.size_wh), interpolation=cv2.INTER_AREA)
             r = self.estimator.process(self.estimator.prepare(image))
             outline = trunk_outline(r, image.shape[1])
             self.recorder.add(image, t_s, r, outline)

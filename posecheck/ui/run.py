@@ -76,6 +76,21 @@ def analyse(
 RUN_KEY = "analysis_requested"
 
 
+def pick_earlier() -> Path | None:
+    """The sidebar's choice among earlier analyses (newest first), None when there are none."""
+    from posecheck import ui
+
+    earlier = ui.list_analyses()
+    if not earlier:
+        st.caption("No analyses yet.")
+        return None
+    names = {p.name: p for p in earlier}
+    pick = st.selectbox(
+        "Analysis", list(names), key="earlier", format_func=lambda n: ui.analysis_label(names[n])
+    )
+    return names[pick]
+
+
 def request_run() -> None:
     """The Analyse button's callback: runs before the page's rerun."""
     st.session_state[RUN_KEY] = True

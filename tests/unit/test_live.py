@@ -1,0 +1,80 @@
+"""Live mode's parts without the model: the newest-frame slot, cue words and repeats, the
+live settings against the after-ride windows, sources that cannot be opened."""
+
+import time
+
+import numpy as np
+import pytest
+
+from posecheck.fatigue import SIGN_BY_METRIC, default_windows
+from posecheck.live.cues import WORDS, CuePolicy, cue_message
+from posecheck.live.sources import LatestFrame, LiveFrame, Source, SourceError
+from posecheck.live.watch import LiveSettings
+
+
+def frame(t: float) -> LiveFrame:
+    return LiveFrame(np.zeros((4, 4, 3), np.uint8), t, time.perf_counter())
+
+
+def test_the_slot_keeps_the_newest_frame_and_counts_the_rest_dropped():
+    slot = LatestFrame()
+    for t in range(5):
+        slot.put(frame(float(t)))
+    got = slot.take(timeout=0.1)
+    assert got is not None and got.t_s == 4.0  # the newest, not the oldest (never a queue)
+    assert (slot.received, slot.dropped) == (5, 4)
+    assert slot.take(timeout=0.05) is None  # nothing waits behind it
+    slot.put(frame(5.0))
+    slot.close()
+    assert not slot.finished  # the last frame is still to be taken
+    assert slot.take().t_s == 5.0 and slot.finished
+
+
+def test_cues_repeat_at_most_every_repeat_s_and_clear_when_the_sign_returns():
+    policy = CuePolicy(repeat_s=180.0)
+    cues, cleared = policy.update(100.0, {"shrug_ratio": 40.0})
+    assert [c.metric for c in cues] == ["shrug_ratio"] and cleared == []
+    assert cues[0].message == "Drop your shoulders: they have crept up for 40 s"
+    assert policy.update(102.0, {"shrug_ratio": 42.0})[0] == []  # still held: no repeat yet
+    cues, cleared = policy.update(104.0, {})
+    assert cues == [] and cleared == ["shrug_ratio"] and policy.active == set()
+    # back within repeat_s: no second cue; after it: one
+    assert policy.update(200.0, {"shrug_ratio": 30.0})[0] == []
+    assert [c.metric for c in policy.update(281.0, {"shrug_ratio": 111.0})[0]] == ["shrug_ratio"]
+
+
+def test_every_sign_has_cue_words():
+    assert set(WORDS) == set(SIGN_BY_METRIC)
+    assert cue_message("elbow_angle_deg", 185) == (
+        "Soften your elbows: they have been locking out for 3 min"
+    )
+
+
+@pytest.mark.parametrize("duration_s", [120.0, 180.0, 600.0])
+def test_live_settings_match_the_after_ride_windows_of_a_ride(duration_s):
+    """A live session set to a ride's own after-ride baseline and sustain watches the same
+    windows (what the tests compare cue times against)."""
+    settle, base_end, sustain = default_windows(duration_s)
+    live = LiveSettings(baseline_s=base_end, sustain_s=sustain)
+    assert default_windows(duration_s, live.fatigue()) == pytest.approx((settle, base_end, sustain))
+
+
+def test_profile_sets_the_live_windows_and_flags_override(tmp_path):
+    from posecheck.calibration import load_profile
+
+    p = tmp_path / "rider.toml"
+    p.write_text("[live]\nsustain_s = 45.0\nrepeat_s = 60.0\n")
+    s = LiveSettings.from_profile(load_profile(p), baseline_s=90.0)
+    assert (s.baseline_s, s.sustain_s, s.repeat_s) == (90.0, 45.0, 60.0)
+    assert LiveSettings.from_profile(load_profile()).sustain_s == 60.0
+
+
+def test_sources_that_cannot_be_opened_say_which_and_why(tmp_path):
+    with pytest.raises(SourceError, match="nope.mp4: no such file"):
+        Source(str(tmp_path / "nope.mp4"))
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("not a video")
+    with pytest.raises(SourceError, match="notes.mp4"):
+        Source(str(bad))
+    with pytest.raises(SourceError, match="camera 57: could not be opened"):
+        Source("57")
