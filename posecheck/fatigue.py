@@ -493,6 +493,10 @@ def analyse_fatigue(
             )
         )
         late_sel = (t >= end - sustain) & (t <= end) & np.isfinite(v)
+        if not late_sel.any():
+            # the run's last unit lies past the stated duration (a container's frame rate is
+            # an estimate, e.g. a live recording's): its own units stand for its late value
+            late_sel = (t >= start) & np.isfinite(v)
         late = float(np.median(v[late_sel]))
         share = located_share(u, sign, in_base, late_sel, sign.direction * (late - base))
         if share is not None and share < LOCATED_SHARE:

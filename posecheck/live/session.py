@@ -23,6 +23,8 @@ from posecheck.pose import PoseEstimator, make_mediapipe
 
 log = logging.getLogger(__name__)
 
+#: the long side frames are worked on, recorded and returned at (pixels)
+MAX_SIDE_PX = 960
 #: seconds a cue stays on the picture after it is given
 CUE_SHOWN_S = 8.0
 
@@ -34,15 +36,19 @@ class Stats:
     dropped: int = 0
     started: float = field(default_factory=time.perf_counter)
     latency_ms: deque = field(default_factory=lambda: deque(maxlen=5000))
+    #: False where frames are dropped before they reach the session (streamlit-webrtc drops
+    #: them unseen): received and dropped are then unknown, not zero
+    counted: bool = True
 
     def as_dict(self) -> dict:
         wall = max(time.perf_counter() - self.started, 1e-9)
         lat = np.array(self.latency_ms) if self.latency_ms else np.array([np.nan])
+        c = self.counted
         return {
-            "frames_received": self.received,
+            "frames_received": self.received if c else None,
             "frames_analysed": self.analysed,
-            "frames_dropped": self.dropped,
-            "dropped_share": round(self.dropped / max(self.received, 1), 3),
+            "frames_dropped": self.dropped if c else None,
+            "dropped_share": round(self.dropped / max(self.received, 1), 3) if c else None,
             "analysed_fps": round(self.analysed / wall, 2),
             "latency_ms_p50": round(float(np.nanpercentile(lat, 50)), 1),
             "latency_ms_p95": round(float(np.nanpercentile(lat, 95)), 1),
@@ -69,6 +75,12 @@ class LiveSession:
         self.settings = settings
         self.profile = profile or {}
         self.estimator = estimator or make_mediapipe(True)
+        # frames are worked on at most MAX_SIDE_PX on their long side: the model sees no more
+        # (it downscales to 960 px anyway), and recording a 1080p stream would cost the
+        # encoder several times the model's own budget
+        from posecheck.video import fit_within
+
+        size_wh = fit_within(size_wh[0], size_wh[1], MAX_SIDE_PX) or (size_wh[0], size_wh[1])
         self.size_wh = size_wh
         self.recorder = SessionRecorder(
             self.outdir,
@@ -102,8 +114,8 @@ class LiveSession:
             if self._closed:
                 return image
             if image.shape[1::-1] != tuple(self.size_wh):
-                # a browser's stream changes size as WebRTC adapts its bitrate: the model's
-                # tracking and the recording keep the session's first size
+                # larger than MAX_SIDE_PX, or a browser's stream that changed size as WebRTC
+                # adapted its bitrate: the model's tracking and the recording keep one size
                 import cv2
 
                 image = cv2.resize(image, tuple(self.size_wh), interpolation=cv2.INTER_AREA)

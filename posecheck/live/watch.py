@@ -37,6 +37,8 @@ MIN_FOUND_SHARE = 0.5  # rider found in at least this share of the last QUALITY_
 #: moved: the hips' place in the picture shifted by more than this share of the trunk length,
 #: or the trunk's length in the picture changed by more than this share
 MOVED_SHARE = 0.35
+#: frames the latest stretch needs before it is measured (a second or two)
+MIN_RECENT_FRAMES = 20
 #: the settle-in share of the live baseline window (at most SETTLE_MAX_S)
 SETTLE_SHARE, SETTLE_MAX_S = 0.2, 60.0
 
@@ -109,6 +111,9 @@ class LiveWatcher:
         self.profile = profile or {}
         self.view_override = None if view in (None, "auto") else view
         self.dark_below = dark_below
+        # a profile's camera roll, as the after-ride analysis applies it (a level line or a
+        # marker found in the clip is not looked for live)
+        self.tilt_deg = float(self.profile.get("camera", {}).get("tilt_deg", 0.0) or 0.0)
         self.t: list[float] = []
         self.xy: list[np.ndarray] = []
         self.world: list[np.ndarray] = []
@@ -172,7 +177,9 @@ class LiveWatcher:
             return st
         if self.decision is None and (now >= min(base_end, 20.0) or stored):
             first = self._track(0, len(t))
-            self.decision, *_ = measure(first, self.fps, self.size_wh, self.view_override)
+            self.decision, *_ = measure(
+                first, self.fps, self.size_wh, self.view_override, self.tilt_deg
+            )
             d = self.decision
             st.view = d.view if not d.near_side else f"side ({d.near_side} side near)"
         st.problem = self.quality(now)
@@ -230,23 +237,33 @@ class LiveWatcher:
         return st
 
     def _tables(self, now: float, t: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """metrics and strokes of the baseline's frames (measured once) and the latest
-        ``recent_s`` (each stretch measured on its own: no stroke spans the gap)."""
+        """metrics and strokes of the baseline's frames and of the latest ``recent_s``.
+
+        The baseline's stretch is measured once, when it is complete, and kept: measured
+        again with later frames, its strokes would shift with whole-track medians (trunk
+        length, seated hip height) and the baseline, hence every threshold, with them. The
+        recent stretch is measured on its own (no stroke spans the join). With a stored
+        baseline (a rider profile) signs are watched before the baseline's stretch is
+        complete: all frames so far are measured together until then."""
         from posecheck.pipeline import measure
 
         s = self.settings
-        cut = int(np.searchsorted(t, max(s.baseline_s, now - s.recent_s)))
-        base_stop = int(np.searchsorted(t, s.baseline_s))
 
         def tables(a: int, b: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-            _, _, _, m, k = measure(self._track(a, b), self.fps, self.size_wh, self.decision)
+            _, _, _, m, k = measure(
+                self._track(a, b), self.fps, self.size_wh, self.decision, self.tilt_deg
+            )
             return m, k
 
-        if cut <= base_stop + 1:  # one stretch from the start
+        if now < s.baseline_s:  # a stored baseline: watched from the start
             return tables(0, len(t))
+        base_stop = int(np.searchsorted(t, s.baseline_s))
+        start = max(base_stop, int(np.searchsorted(t, now - s.recent_s)))
         if self._base_cache is None:
             self._base_cache = tables(0, base_stop)
-        parts = [self._base_cache, tables(cut, len(t))]
+        parts = [self._base_cache]
+        if len(t) - start >= MIN_RECENT_FRAMES:
+            parts.append(tables(start, len(t)))
         strokes = [k for _, k in parts if len(k)]
         return (
             pd.concat([m for m, _ in parts], ignore_index=True),

@@ -305,3 +305,19 @@ def test_the_back_sign_reported_is_the_one_where_the_bend_is(lumbar, upper, repo
         df.drop(columns=["lumbar_bend_deg", "upper_bend_deg"]), NO_STROKES, 600.0
     )
     assert {f["metric"] for f in both["findings"]} == {reported, set_aside}
+
+
+def test_a_drift_whose_last_unit_lies_past_the_stated_duration_still_has_its_late_value():
+    """A live recording's container states a duration from its average frame rate, a little
+    short of its last frame; with no unit inside the late window (sparse strokes) the late
+    value was NaN and findings.json could not be written."""
+    metrics = ride(
+        600.0,
+        drifts={"elbow_angle_deg": (280.0, 380.0, 12.0)},
+        keep=lambda t: (t < 400) | (t >= 594),
+    )
+    out, _ = analyse_fatigue(metrics, NO_STROKES, 594.5)
+    (f,) = out["findings"]
+    assert f["metric"] == "elbow_angle_deg"
+    assert f["late_value"] == pytest.approx(BASE["elbow_angle_deg"] + 12.0, abs=2.0)
+    assert f["change"] == pytest.approx(12.0, abs=2.0)

@@ -40,12 +40,16 @@ def ice_servers() -> dict:
 #: seconds of stream before the session starts, at the size the stream has then (a WebRTC
 #: stream often starts at a low resolution while it estimates the bandwidth)
 SETTLE_STREAM_S = 1.5
+#: seconds between redraws of the panel beside the video
+PANEL_EVERY_S = 2.0
 
 
 class Holder:
     """The running session, shared by the frame callback (its thread) and the page."""
 
-    def __init__(self, profile: dict, settings: LiveSettings, outdir: Path):
+    def __init__(self, profile: dict, settings: LiveSettings, root: Path):
+        """``root``: the app's analyses folder; the session gets its own folder in it."""
+        outdir = root
         self.profile, self.settings, self.outdir = profile, settings, outdir
         self.session: LiveSession | None = None
         self.t0: float | None = None
@@ -63,6 +67,8 @@ class Holder:
             if self.session is None:
                 if now - self.t0 < SETTLE_STREAM_S:  # WebRTC starts small, then ramps up
                     return frame
+                # named when the ride starts
+                self.outdir = self.outdir / f"live-{dt.datetime.now():%Y%m%d-%H%M%S}"
                 self.session = LiveSession(
                     self.outdir,
                     (img.shape[1], img.shape[0]),
@@ -72,6 +78,7 @@ class Holder:
                     view=self.profile["view"]["view"],
                     source="browser camera",
                 )
+                self.session.stats.counted = False
         assert self.t0 is not None
         try:
             out = self.session.process(img, now - self.t0, now)
@@ -122,20 +129,19 @@ def _panel(holder: Holder) -> None:
         f"{mmss(state.time_s)} ridden · {stats['analysed_fps']:.1f} frames/s analysed · "
         f"latency p50 {stats['latency_ms_p50']:.0f} ms"
     )
-    import pandas as pd
-
-    for m, sign in state.signs.items():
-        if not sign.history:
-            continue
-        band = (sign.baseline - sign.threshold, sign.baseline + sign.threshold)
+    # a table, not charts: it is redrawn every second while the browser also encodes the
+    # camera and shows the returned video (the trend of each sign is on the video itself)
+    rows = [
+        f"| {short_name(m)} | {sign.value:.2f} | {sign.baseline:.2f} | "
+        f"{sign.baseline - sign.threshold:.2f} to {sign.baseline + sign.threshold:.2f} | "
+        + (f"**{sign.held_s:.0f} s**" if sign.held_s else "—")
+        + " |"
+        for m, sign in state.signs.items()
+    ]
+    if rows:
         st.markdown(
-            f"**{short_name(m).capitalize()}** {sign.value:.2f} "
-            f"(fresh {sign.baseline:.2f}, band {band[0]:.2f} to {band[1]:.2f})"
-            + (f" · held {sign.held_s:.0f} s" if sign.held_s else "")
+            "| sign | now | fresh | band | past it for |\n|---|---|---|---|---|\n" + "\n".join(rows)
         )
-        df = pd.DataFrame(sign.history, columns=["time_s", m]).set_index("time_s")
-        df["band low"], df["band high"] = band
-        st.line_chart(df, height=110)
     if s.cues:
         st.caption("Cues: " + "; ".join(f"{mmss(c.time_s)} {c.message}" for c in s.cues))
 
@@ -149,7 +155,7 @@ def _finish(holder: Holder) -> None:
         try:
             an = s.close(analyse=True, workers=1, rider=st.session_state.get("live_rider"))
         except Exception as exc:  # the recording stays; `posecheck report FOLDER` retries
-            st.error(
+            st.session_state["live_failed"] = (
                 f"The after-ride analysis failed: {exc}. The recording is kept in "
                 f"{holder.outdir} (`posecheck report` on it tries again)."
             )
@@ -182,9 +188,8 @@ def show(profile_path: Path | None) -> None:
         "Cue after a sign holds (s)", 5.0, 900.0, defaults.sustain_s, 5.0, key="live_sustain"
     )
     settings = LiveSettings.from_profile(profile, baseline_s=baseline, sustain_s=sustain)
-    if "live_holder" not in st.session_state or st.session_state.get("live_done"):
-        outdir = data_root() / "analyses" / f"live-{dt.datetime.now():%Y%m%d-%H%M%S}"
-        st.session_state["live_holder"] = Holder(profile, settings, outdir)
+    if "live_holder" not in st.session_state:
+        st.session_state["live_holder"] = Holder(profile, settings, data_root() / "analyses")
     holder: Holder = st.session_state["live_holder"]
     holder.settings, holder.profile = settings, profile
     ctx = webrtc_streamer(
@@ -195,6 +200,8 @@ def show(profile_path: Path | None) -> None:
         video_frame_callback=holder.frame,
         async_processing=True,
     )
+    if st.session_state.get("live_failed"):
+        st.error(st.session_state["live_failed"])
     if st.session_state.get("live_done"):
         st.success(
             f"Ride saved and analysed: open “{Path(st.session_state['live_done']).name}” "
@@ -202,8 +209,9 @@ def show(profile_path: Path | None) -> None:
         )
     if ctx.state.playing:
         st.session_state.pop("live_done", None)
+        st.session_state.pop("live_failed", None)
 
-        @st.fragment(run_every=1.0)
+        @st.fragment(run_every=PANEL_EVERY_S)
         def panel() -> None:
             _panel(holder)
 

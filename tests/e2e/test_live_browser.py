@@ -1,0 +1,154 @@
+"""Live mode end to end: the real Streamlit server, Debian's Chromium with a fake camera that
+plays a human render (``--use-file-for-fake-video-capture``), WebRTC to the server, the real
+model on each frame, the overlay sent back, cues on the page, and the recorded session
+reopened as an ordinary analysis."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+
+import pytest
+
+from tests.conftest import SAMPLES, run_ffmpeg, shared_analysis
+from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, data, server  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.model
+HUMAN = SAMPLES / "human"
+CUE_WITHIN_S = 10.0
+
+
+def camera_file(tmp_path, name: str, seconds: float | None = None):
+    """The clip as the raw YUV4MPEG file Chromium's fake camera plays (in a loop)."""
+    y4m = tmp_path / f"{name}.y4m"
+    cut = ("-t", str(seconds)) if seconds else ()
+    run_ffmpeg("-i", str(HUMAN / f"{name}.mp4"), *cut, "-pix_fmt", "yuv420p", str(y4m))
+    return y4m
+
+
+def open_live(server, y4m, pw):  # noqa: F811
+    browser = pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={y4m}",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    page.goto(server)
+    page.get_by_text("Live camera").click()
+    page.get_by_text("Live: cues while you ride").wait_for(timeout=60_000)
+    for label, value in (("Baseline (s)", "30"), ("Cue after a sign holds (s)", "20")):
+        box = page.get_by_label(label)
+        box.fill(value)
+        box.press("Enter")
+        page.wait_for_timeout(800)
+    return browser, page, messages
+
+
+def ride(page, seconds: float, until_text: str | None = None) -> float | None:
+    """Start the camera, ride ``seconds``, stop; the seconds after Start at which
+    ``until_text`` first showed (None if never)."""
+    webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
+    webrtc.get_by_role("button", name="START").click()
+    t0 = time.perf_counter()
+    seen = None
+    shot = False
+    while time.perf_counter() - t0 < seconds:
+        page.wait_for_timeout(1000)
+        if until_text and seen is None and page.get_by_text(until_text).count():
+            seen = time.perf_counter() - t0
+        if not shot and time.perf_counter() - t0 > 45:
+            page.screenshot(path=str(ARTIFACTS / "live_riding.png"), full_page=True)
+            shot = True
+    webrtc.get_by_role("button", name="STOP").click()
+    page.get_by_text("Ride saved and analysed").or_(
+        page.get_by_text("The after-ride analysis failed")
+    ).wait_for(timeout=240_000)
+    failed = page.get_by_text("The after-ride analysis failed")
+    assert not failed.count(), failed.inner_text()
+    return seen
+
+
+def newest_session(data):  # noqa: F811
+    return max((data / "analyses").glob("live-*"), key=lambda p: p.stat().st_mtime)
+
+
+def cue_rows(folder):
+    with open(folder / "cues.csv") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
+    server,  # noqa: F811
+    data,  # noqa: F811
+    tmp_path,
+    tmp_path_factory,
+    worker_id,
+):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    source = shared_analysis(tmp_path_factory, worker_id, HUMAN / "human_elbow.mp4", "human_elbow")
+    y4m = camera_file(tmp_path, "human_elbow")
+    with sync_playwright() as pw:
+        browser, page, messages = open_live(server, y4m, pw)
+        try:
+            # the whole 120 s clip (the fake camera loops it: stop before it starts again)
+            seen = ride(page, 118.0, until_text="Soften your elbows")
+            page.screenshot(path=str(ARTIFACTS / "live_done.png"), full_page=True)
+            folder = newest_session(data)
+            session = json.loads((folder / "findings.json").read_text())
+            rows = cue_rows(folder)
+            print(f"\nbrowser live: cue on the page {seen} s after Start; cues.csv {rows}")
+            print(json.loads((folder / "live.json").read_text())["stats"])
+            assert seen is not None, "no cue on the page"
+            assert [r["metric"] for r in rows] == ["elbow_angle_deg"]
+            mine = next(f for f in session["findings"] if f["metric"] == "elbow_angle_deg")
+            sustained = mine["sustained_from_s"] + session["sustain_s"]
+            assert abs(float(rows[0]["time_s"]) - sustained) <= CUE_WITHIN_S
+            # the recorded session's findings are an ordinary analysis' of the clip (its time
+            # starts a second or two after the clip's, when the stream has settled)
+            want = {f["metric"]: f["onset_s"] for f in source.findings["findings"]}
+            got = {f["metric"]: f["onset_s"] for f in session["findings"]}
+            assert set(got) == set(want), (got, want)
+            assert all(abs(got[m] - want[m]) <= 8.0 for m in want), (got, want)
+            # it reopens from the sidebar like any analysis
+            page.get_by_test_id("stRadioGroup").get_by_text("Earlier analysis").click()
+            page.get_by_role("button", name="Open", exact=True).click()
+            expect(page.get_by_text("Your elbows began locking out").first).to_be_visible(
+                timeout=120_000
+            )
+            page.screenshot(path=str(ARTIFACTS / "live_reopened.png"), full_page=True)
+            errors = [m for m in messages if m.startswith("error")]
+            assert not errors, errors
+        finally:
+            browser.close()
+
+
+def test_live_in_the_browser_gives_no_cue_on_the_steady_control(
+    server,  # noqa: F811
+    data,  # noqa: F811
+    tmp_path,
+):
+    from playwright.sync_api import sync_playwright
+
+    y4m = camera_file(tmp_path, "human_steady", seconds=75)
+    with sync_playwright() as pw:
+        browser, page, _ = open_live(server, y4m, pw)
+        try:
+            # baseline to 30 s, then 40 s watched: twice the sustain window
+            seen = ride(page, 72.0, until_text="Cues:")
+            folder = newest_session(data)
+            assert seen is None
+            assert cue_rows(folder) == []
+            assert json.loads((folder / "findings.json").read_text())["findings"] == []
+        finally:
+            browser.close()
