@@ -353,7 +353,8 @@ def cmd_batch(args) -> int:
 def cmd_live(args) -> int:
     from posecheck.live.command import main
 
-    return main(args)
+    profile = _profile_or_none(args.profile)
+    return EXIT_BAD_INPUT if profile is None else main(args, profile)
 
 
 def cmd_report(args) -> int:

@@ -182,34 +182,19 @@ def hip_bounce_pct(hip_xy: np.ndarray, thigh_px: float) -> float:
     return round(float(100.0 * (y.max() - y.min()) / thigh_px), 3)
 
 
-_ROW_COLUMNS = (
-    "time_s",
-    "knee_angle_deg",
-    "ankle_angle_deg",
-    "hip_angle_deg",
-    "back_angle_deg",
-    "elbow_angle_deg",
-    "shoulder_angle_deg",
-    "shrug_ratio",
-    "neck_angle_deg",
-    "thoracic_rounding_deg",
-    "pelvic_tilt_deg",
-    "pelvic_obliquity_deg",
-    "knee_angle_deg_conf",
-    "ankle_angle_deg_conf",
-)
-
-
 class _Columns:
     """The metrics columns a stroke row reads, as arrays (a DataFrame selection per stroke
     cost 5 ms: minutes over the thousands of strokes of a long ride), and each column's
     finite samples for interpolation."""
 
     def __init__(self, metrics: pd.DataFrame):
-        self.a = {c: metrics[c].to_numpy(float) for c in _ROW_COLUMNS}
+        self.metrics = metrics
+        self.a: dict[str, np.ndarray] = {}
         self._finite: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __getitem__(self, col: str) -> np.ndarray:
+        if col not in self.a:  # each column converted once, when first read
+            self.a[col] = self.metrics[col].to_numpy(float)
         return self.a[col]
 
     def at(self, col: str, time_s: float) -> float:
@@ -217,9 +202,9 @@ class _Columns:
         if not np.isfinite(time_s):
             return np.nan
         if col not in self._finite:
-            v = self.a[col]
+            v = self[col]
             ok = np.isfinite(v)
-            self._finite[col] = (self.a["time_s"][ok], v[ok])
+            self._finite[col] = (self["time_s"][ok], v[ok])
         t, v = self._finite[col]
         if len(t) < 2 or time_s < t[0] or time_s > t[-1]:
             return np.nan

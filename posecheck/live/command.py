@@ -21,12 +21,12 @@ def default_outdir() -> Path:
     return Path(f"live_{dt.datetime.now():%Y%m%d_%H%M%S}")
 
 
-def main(args) -> int:
-    from posecheck.cli import EXIT_BAD_INPUT, _profile_or_none
+#: the command line's exit code for unusable input (``posecheck.cli.EXIT_BAD_INPUT``)
+EXIT_BAD_INPUT = 2
 
-    profile = _profile_or_none(args.profile)
-    if profile is None:
-        return EXIT_BAD_INPUT
+
+def main(args, profile: dict) -> int:
+    """Run a live session for ``posecheck live`` (``profile``: the merged rider profile)."""
     try:
         source = Source(str(args.source), realtime=True)
     except SourceError as exc:

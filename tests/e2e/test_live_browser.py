@@ -122,7 +122,7 @@ def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
             assert all(abs(got[m] - want[m]) <= 8.0 for m in want), (got, want)
             # it reopens from the sidebar like any analysis
             page.get_by_test_id("stRadioGroup").get_by_text("Earlier analysis").click()
-            page.get_by_role("button", name="Open", exact=True).click()
+            page.get_by_test_id("stSidebar").get_by_test_id("stBaseButton-primary").click()
             expect(page.get_by_text("Your elbows began locking out").first).to_be_visible(
                 timeout=120_000
             )

@@ -78,3 +78,30 @@ def test_sources_that_cannot_be_opened_say_which_and_why(tmp_path):
         Source(str(bad))
     with pytest.raises(SourceError, match="camera 57: could not be opened"):
         Source("57")
+
+
+def test_a_stream_url_is_read_through_opencv(tmp_path):
+    """An HTTP stream (a phone IP-camera app serves one like it) reaches the slot; a URL that
+    does not answer says so."""
+    import functools
+    import http.server
+    import threading
+
+    from tests.conftest import make_test_clip
+
+    make_test_clip(tmp_path / "cam.mp4", seconds=3.0)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        port = httpd.server_address[1]
+        src = Source(f"http://127.0.0.1:{port}/cam.mp4")
+        slot = src.start()
+        got = [f for f in (slot.take(timeout=5.0) for _ in range(3)) if f is not None]
+        src.stop()
+        assert got and got[0].image.shape == (240, 320, 3)
+        assert all(b.t_s >= a.t_s for a, b in zip(got, got[1:]))
+        with pytest.raises(SourceError, match="could not be opened"):
+            Source(f"http://127.0.0.1:{port}/missing.mp4")
+    finally:
+        httpd.shutdown()
