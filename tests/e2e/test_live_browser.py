@@ -113,6 +113,16 @@ def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
             assert [r["metric"] for r in rows] == ["elbow_angle_deg"]
             mine = next(f for f in session["findings"] if f["metric"] == "elbow_angle_deg")
             sustained = mine["sustained_from_s"] + session["sustain_s"]
+            figures = {
+                "cue_on_page_after_start_s": seen,
+                "cue_session_s": float(rows[0]["time_s"]),
+                "session_after_ride_sustained_s": sustained,
+                "clip_after_ride_sustained_s": source.findings["findings"][0]["sustained_from_s"]
+                + source.findings["sustain_s"],
+                **json.loads((folder / "live.json").read_text())["stats"],
+            }
+            print(figures)
+            (ARTIFACTS / "live_browser.json").write_text(json.dumps(figures, indent=1))
             assert abs(float(rows[0]["time_s"]) - sustained) <= CUE_WITHIN_S
             # the recorded session's findings are an ordinary analysis' of the clip (its time
             # starts a second or two after the clip's, when the stream has settled)
