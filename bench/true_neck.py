@@ -27,9 +27,7 @@ def main() -> None:
         meta = json.loads((HUMAN / f"{name}.json").read_text())
         z = np.load(HUMAN / f"{name}.truth.npz")
         side = meta["view"].split("-")[1]
-        neck = side_angles(z["landmarks_px"], side, 1 if side == "right" else -1)[
-            "neck_angle_deg"
-        ]
+        neck = side_angles(z["landmarks_px"], side, 1 if side == "right" else -1)["neck_angle_deg"]
         t = z["t_s"]
         true = float(np.median(neck[t >= 100]) - np.median(neck[(t >= 6) & (t <= 30)]))
         with tempfile.TemporaryDirectory() as tmp:
