@@ -16,12 +16,14 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(VENV)/bin/streamlit run app.py
 
-# lint, format and types first (seconds), then every test on all cores, slowest listed last
+# lint, format and types first (seconds), then every test on all cores, slowest listed last;
+# then the live tests that play clips in real time, alone on the machine
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n auto --dist worksteal --durations=15
+	$(PY) -m pytest -n auto --dist worksteal --durations=15 -m 'not realtime'
+	$(PY) -m pytest --durations=5 -m realtime
 
 samples: $(VENV)/.installed
 	$(PY) -m posecheck samples -o sample_videos
