@@ -124,6 +124,9 @@ def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
             print(figures)
             (ARTIFACTS / "live_browser.json").write_text(json.dumps(figures, indent=1))
             assert abs(float(rows[0]["time_s"]) - sustained) <= CUE_WITHIN_S
+            # and against `analyze` of the clip itself: the fake camera starts the clip about
+            # when Start is pressed, so seconds after Start are (nearly) the clip's own time
+            assert abs(seen - figures["clip_after_ride_sustained_s"]) <= CUE_WITHIN_S
             # the recorded session's findings are an ordinary analysis' of the clip (its time
             # starts a second or two after the clip's, when the stream has settled)
             want = {f["metric"]: f["onset_s"] for f in source.findings["findings"]}
