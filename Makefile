@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test samples bench clean
+.PHONY: run test test-live samples bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 12), "posecheck needs Python 3.10-3.12 (MediaPipe 0.10.21)"'
@@ -24,6 +24,10 @@ test: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n auto --dist worksteal --durations=15 -m 'not realtime'
 	$(PY) -m pytest --durations=5 -m realtime
+
+# the live tests, with the browser test of a cue (opt-in: see tests/e2e/test_live_browser.py)
+test-live: $(VENV)/.installed
+	POSECHECK_LIVE_BROWSER=1 $(PY) -m pytest -m realtime -s
 
 samples: $(VENV)/.installed
 	$(PY) -m posecheck samples -o sample_videos

@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 #: the long side frames are worked on, recorded and returned at (pixels)
 MAX_SIDE_PX = 960
+#: a frame narrower than this share of the session's size is a shrunken stream (the model
+#: then sees a blurred picture: on a human render a WebRTC stream starved of CPU made a false
+#: shrug of it)
+SHRUNK_SHARE = 0.8
 #: seconds a cue stays on the picture after it is given
 CUE_SHOWN_S = 8.0
 
@@ -39,6 +43,9 @@ class Stats:
     #: False where frames are dropped before they reach the session (streamlit-webrtc drops
     #: them unseen): received and dropped are then unknown, not zero
     counted: bool = True
+    #: "WxH" -> frames that arrived at that size (a WebRTC stream shrinks when the sender's
+    #: CPU or the network cannot keep up)
+    sizes: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         wall = max(time.perf_counter() - self.started, 1e-9)
@@ -52,6 +59,7 @@ class Stats:
             "analysed_fps": round(self.analysed / wall, 2),
             "latency_ms_p50": round(float(np.nanpercentile(lat, 50)), 1),
             "latency_ms_p95": round(float(np.nanpercentile(lat, 95)), 1),
+            "input_sizes": dict(self.sizes),
         }
 
 
@@ -113,6 +121,9 @@ class LiveSession:
         with self._lock:
             if self._closed:
                 return image
+            size = f"{image.shape[1]}x{image.shape[0]}"
+            self.stats.sizes[size] = self.stats.sizes.get(size, 0) + 1
+            small = image.shape[1] < SHRUNK_SHARE * self.size_wh[0]
             if image.shape[1::-1] != tuple(self.size_wh):
                 # larger than MAX_SIDE_PX, or a browser's stream that changed size as WebRTC
                 # adapted its bitrate: the model's tracking and the recording keep one size
@@ -122,8 +133,7 @@ class LiveSession:
             r = self.estimator.process(self.estimator.prepare(image))
             outline = trunk_outline(r, image.shape[1])
             self.recorder.add(image, t_s, r, outline)
-            small = image[::8, ::8]
-            self.watcher.add(t_s, r, outline, float(small.mean()))
+            self.watcher.add(t_s, r, outline, float(image[::8, ::8].mean()), shrunk=small)
             if self.watcher.due(t_s) and not self._judging.is_set():
                 # off the frame path: a check re-measures minutes of riding
                 self._judging.set()

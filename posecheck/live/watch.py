@@ -120,13 +120,24 @@ class LiveWatcher:
         self.vis: list[np.ndarray] = []
         self.outline: list[np.ndarray] = []
         self.light: deque[tuple[float, float]] = deque(maxlen=600)
+        self.shrunk: deque[float] = deque(maxlen=600)
         self.decision: ViewDecision | None = None
         self._base_cache: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self._last_check = -np.inf
         self.state = WatchState()
 
     # -- frames --------------------------------------------------------------------------
-    def add(self, t_s: float, r: PoseResult, outline: np.ndarray | None, brightness: float) -> None:
+    def add(
+        self,
+        t_s: float,
+        r: PoseResult,
+        outline: np.ndarray | None,
+        brightness: float,
+        shrunk: bool = False,
+    ) -> None:
+        """One analysed frame; ``shrunk``: it arrived smaller than the session's size."""
+        if shrunk:
+            self.shrunk.append(t_s)
         self.t.append(t_s)
         self.xy.append(r.xy_px)
         self.world.append(r.world_m)
@@ -283,6 +294,11 @@ class LiveWatcher:
             return "too dark to see you: more light on the rider"
         if found.mean() < MIN_FOUND_SHARE:
             return "you are out of the picture"
+        if sum(tt >= now - QUALITY_S for tt in self.shrunk) >= 0.5 * last.sum():
+            return (
+                "the video arrives at a lower resolution than it started with (the network "
+                "or the computer cannot keep up)"
+            )
         base = t <= min(self.settings.baseline_s, max(now - 2 * QUALITY_S, 10.0))
         if base.sum() >= 10 and now > 2 * QUALITY_S:
             ref = np.asarray(self.xy[: int(base.sum())])

@@ -30,14 +30,14 @@ def after_ride(tmp_path_factory, worker_id, name):
     return shared_analysis(tmp_path_factory, worker_id, HUMAN / f"{name}.mp4", name)
 
 
-def replay(track, settings=LIVE, brightness=lambda t: 120.0):
+def replay(track, settings=LIVE, brightness=lambda t: 120.0, shrunk=lambda t: False):
     """Feed a recorded track to a watcher as the live loop would; {metric: first time held
     for the sustain window} and the states seen."""
     w = LiveWatcher(settings, (640, 480))
     first, states = {}, []
     for i, t in enumerate(track.t_s):
         r = PoseResult(track.xy_px[i], track.world_m[i], track.visibility[i])
-        w.add(float(t), r, track.outline[i], brightness(t))
+        w.add(float(t), r, track.outline[i], brightness(t), shrunk=shrunk(t))
         if w.due(float(t)):
             st = w.check(float(t))
             states.append(st)
@@ -75,18 +75,19 @@ def test_the_steady_control_never_holds_a_sign(tmp_path_factory, worker_id):
 
 
 def test_no_sign_is_held_on_bad_data(tmp_path_factory, worker_id):
-    """The shrug clip with the rider gone, the light failing or the camera moved from 60 s:
-    the watcher says why and holds nothing, so no cue fires on it."""
+    """The shrug clip with the rider gone, the light failing, the camera moved or the stream
+    shrunk from 60 s: the watcher says why and holds nothing, so no cue fires on it."""
     track = after_ride(tmp_path_factory, worker_id, "human_shrug").track
     late = track.t_s >= 60.0
     gone = replace(track, xy_px=np.where(late[:, None, None], np.nan, track.xy_px))
     moved = replace(track, xy_px=track.xy_px + np.where(late, 150.0, 0.0)[:, None, None])
-    for name, tr, light, why in (
-        ("gone", gone, lambda t: 120.0, "out of the picture"),
-        ("dark", track, lambda t: 15.0 if t >= 60 else 120.0, "too dark"),
-        ("moved", moved, lambda t: 120.0, "moved"),
+    for name, tr, light, shrunk, why in (
+        ("gone", gone, lambda t: 120.0, lambda t: False, "out of the picture"),
+        ("dark", track, lambda t: 15.0 if t >= 60 else 120.0, lambda t: False, "too dark"),
+        ("moved", moved, lambda t: 120.0, lambda t: False, "moved"),
+        ("shrunk", track, lambda t: 120.0, lambda t: t >= 60, "lower resolution"),
     ):
-        first, states = replay(tr, brightness=light)
+        first, states = replay(tr, brightness=light, shrunk=shrunk)
         late_states = [s for s in states if s.time_s >= 62.0]
         assert first == {}, name
         assert all(why in (s.problem or "") for s in late_states), (name, late_states[0].problem)
