@@ -129,8 +129,9 @@ def contiguous_runs(spans: Sequence[tuple[int, int]]) -> list[list[int]]:
     return runs
 
 
-class _Collect:
-    """Per-frame results of one span, stacked into a PoseTrack at the end."""
+class TrackCollector:
+    """Per-frame results of one span (or of one live chunk), stacked into a PoseTrack at the
+    end."""
 
     def __init__(self, with_mask: bool):
         self.with_mask = with_mask
@@ -141,14 +142,17 @@ class _Collect:
         self.vis: list[np.ndarray] = []
         self.outlines: list[np.ndarray] = []
 
-    def add(self, index: int, t_s: float, r: PoseResult, width: int) -> None:
+    def add(
+        self, index: int, t_s: float, r: PoseResult, width: int, outline: np.ndarray | None = None
+    ) -> None:
+        """One frame; ``outline``: its trunk outline when the caller has made it already."""
         self.frames.append(index)
         self.times.append(t_s)
         self.xys.append(r.xy_px)
         self.worlds.append(r.world_m)
         self.vis.append(r.visibility)
         if self.with_mask:
-            self.outlines.append(trunk_outline(r, width))
+            self.outlines.append(trunk_outline(r, width) if outline is None else outline)
 
     def track(self) -> PoseTrack:
         if not self.frames:
@@ -200,19 +204,19 @@ def extract_spans(
 
     items = prefetch(decoded(), depth=PREFETCH_FRAMES)
     try:
-        k, acc = 0, _Collect(with_mask)
+        k, acc = 0, TrackCollector(with_mask)
         estimator.reset()
         for j, index, t_s, width, inp in items:
             while k < j:  # this frame starts a later span: the ones before it are done
                 yield k, acc.track()
-                k, acc = k + 1, _Collect(with_mask)
+                k, acc = k + 1, TrackCollector(with_mask)
                 estimator.reset()
             acc.add(index, t_s, estimator.process(inp, frame_index=index), width)
             if on_frame:
                 on_frame()
         for j in range(k, len(spans)):  # the clip ended early: what was read, then nothing
             yield j, acc.track()
-            acc = _Collect(with_mask)
+            acc = TrackCollector(with_mask)
     finally:
         items.close()
 

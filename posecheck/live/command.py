@@ -46,7 +46,6 @@ def main(args, profile: dict) -> int:
 
         print(f"{mmss(cue.time_s)}  {cue.message}{bell}", flush=True)
 
-    size = source.size_wh
     slot = source.start()
     first = None
     end = time.perf_counter() + 30

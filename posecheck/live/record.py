@@ -23,10 +23,12 @@ import json
 import logging
 import os
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from posecheck.extract import TrackCollector
 from posecheck.pose import PoseResult
 from posecheck.track import PoseTrack
 
@@ -74,7 +76,7 @@ class SessionRecorder:
         self._last_pts = -1
         self._n = 0
         self._chunk = 0
-        self._rows: list[tuple] = []
+        self._acc = TrackCollector(with_outline)
         self._chunk_start: float | None = None
         with open(self.outdir / CUES, "w", newline="") as fh:
             csv.writer(fh).writerow(["time_s", "metric", "message"])
@@ -103,27 +105,15 @@ class SessionRecorder:
         elif t_s - self._chunk_start >= self.chunk_s:
             self._flush_chunk()
             self._chunk_start = t_s
-        self._rows.append((self._n, pts / 1000, r.xy_px, r.world_m, r.visibility, outline))
+        self._acc.add(self._n, pts / 1000, r, w, outline)
         self._n += 1
 
     def _flush_chunk(self) -> None:
-        if not self._rows:
+        if not self._acc.frames:
             return
-        n = len(self._rows)
-        outlines = [row[5] for row in self._rows]
-        track = PoseTrack(
-            np.array([row[0] for row in self._rows]),
-            np.array([row[1] for row in self._rows]),
-            np.array([row[2] for row in self._rows]).reshape(n, -1, 2),
-            np.array([row[3] for row in self._rows]).reshape(n, -1, 3),
-            np.array([row[4] for row in self._rows]).reshape(n, -1),
-            outline=np.array(outlines)
-            if self.with_outline and all(o is not None for o in outlines)
-            else None,
-        )
-        track.save(self.outdir / CHUNKS / f"{self._chunk:05d}.npz")
+        self._acc.track().save(self.outdir / CHUNKS / f"{self._chunk:05d}.npz")
         self._chunk += 1
-        self._rows = []
+        self._acc = TrackCollector(self.with_outline)
 
     def cue(self, time_s: float, metric: str, message: str) -> None:
         with open(self.outdir / CUES, "a", newline="") as fh:
@@ -202,7 +192,7 @@ def finish(folder: str | Path, profile: dict | None = None, **analyze_kw):
         track.xy_px,
         track.world_m,
         track.visibility,
-        {"video": str(folder / VIDEO), "live": True, **_plain(settings)},
+        {"video": str(folder / VIDEO), "live": True, **asdict(settings)},
         track.outline,
     )
     # the ordinary after-ride settings (scaled to the ride), not the live ones: the same
@@ -210,16 +200,3 @@ def finish(folder: str | Path, profile: dict | None = None, **analyze_kw):
     analysis = analyze(folder / VIDEO, folder, profile=profile, track=track, **analyze_kw)
     shutil.rmtree(folder / ".chunks", ignore_errors=True)
     return analysis
-
-
-def _plain(settings) -> dict:
-    from dataclasses import asdict
-
-    return asdict(settings)
-
-
-def cues_table(folder: str | Path):
-    import pandas as pd
-
-    p = Path(folder) / CUES
-    return pd.read_csv(p) if p.exists() else pd.DataFrame(columns=["time_s", "metric", "message"])
