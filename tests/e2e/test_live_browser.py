@@ -90,8 +90,8 @@ def cue_rows(folder):
 @pytest.mark.skipif(
     not os.environ.get("POSECHECK_LIVE_BROWSER"),
     reason="opt-in (make test-live): on a 2-core machine Chromium, WebRTC and the model share "
-    "the cores and the browser path analyses 7-9 frames/s; it passed 4 of 5 runs alone "
-    "(once a false shrug cue and no elbow cue), too unsteady for every CI run",
+    "the cores and the browser path analyses 7-9 frames/s; its cue held in 4 of 5 runs (one "
+    "run alone gave a false shrug cue and no elbow cue), too unsteady for every CI run",
 )
 def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
     server,  # noqa: F811
