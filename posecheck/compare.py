@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from posecheck.metrics.bias import OUTLINE_GAIN
+
 #: per-stroke measure -> (label, unit, noise floor). Floors: repeated measurements of one
 #: rider on video differ by about 2 degrees in an angle (Retul's minimal detectable
 #: difference is 2.15-6.55 deg between testers; one camera set-up and one tester sits at the
@@ -30,7 +32,12 @@ MEASURES: dict[str, tuple[str, str, float]] = {
     "elbow_mean_deg": ("Elbow angle", "deg", 2.0),
     "shoulder_mean_deg": ("Shoulder angle", "deg", 2.0),
     "neck_mean_deg": ("Neck angle", "deg", 2.0),
-    "thoracic_mean_deg": ("Upper-back rounding", "deg", 2.0),
+    # 2 deg of the outline's bend, in the body's degrees (posecheck.metrics.bias)
+    "thoracic_mean_deg": (
+        "Upper-back rounding",
+        "deg",
+        2.0 * OUTLINE_GAIN["thoracic_rounding_deg"],
+    ),
     "shrug_mean": ("Shoulder shrug ratio", "ratio", 0.02),
     "cadence_rpm": ("Cadence", "rpm", 2.0),
 }

@@ -41,6 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from posecheck.metrics.bias import OUTLINE_GAIN
+
 MIN_CONF = 0.5
 SPREAD_K = 3.0
 BIN_S = 2.0
@@ -118,7 +120,9 @@ SIGNS: tuple[Sign, ...] = (
         "thoracic_rounding_deg",
         "collapse",
         +1,
-        4.0,
+        # 4 deg of the outline's bend, in the body's degrees (OUTLINE_GAIN: the outline
+        # reads about half of the spine's flexion on human bodies)
+        4.0 * OUTLINE_GAIN["thoracic_rounding_deg"],
         False,
         "deg",
         "Your upper back began to round",
@@ -143,7 +147,8 @@ SIGNS: tuple[Sign, ...] = (
         "pelvic_tilt_deg",
         "collapse",
         +1,
-        3.0,
+        # 3 deg of the lower back's slope, in the body's degrees (OUTLINE_GAIN)
+        3.0 * OUTLINE_GAIN["pelvic_tilt_deg"],
         False,
         "deg",
         "Your pelvis began tipping back (lower back rounding)",

@@ -28,7 +28,7 @@ from posecheck.extract import (
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.io import write_csv, write_json
 from posecheck.metrics import compute_metrics
-from posecheck.metrics.bias import ANGLE_BIAS_DEG
+from posecheck.metrics.bias import ANGLE_BIAS_DEG, OUTLINE_GAIN
 from posecheck.pose import PoseEstimator, make_mediapipe
 from posecheck.ranges import load_ranges, with_status
 from posecheck.strokes import coasting_spells, pedalling_statement, stroke_table
@@ -249,6 +249,8 @@ def analyze(
         "cleaning": clean.meta.get("cleaning"),
         # degrees subtracted from each angle (MediaPipe's bias on human bodies)
         "angle_bias_corrected_deg": dict(ANGLE_BIAS_DEG) if correct_bias else {},
+        # the outline's back signs multiplied to the body's degrees (they read about half)
+        "outline_gain": dict(OUTLINE_GAIN) if correct_bias else {},
         "decoding": decoding,
         "camera": {k: (round(v, 5) if isinstance(v, float) else v) for k, v in camera.items()},
         "distances_cm": distances_cm(level, decision, camera.get("cm_per_px")),

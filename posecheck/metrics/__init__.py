@@ -24,7 +24,7 @@ import pandas as pd
 from posecheck.landmarks import Landmark as L
 from posecheck.landmarks import side_landmark
 from posecheck.metrics.angles import COLUMN_JOINTS, side_angles
-from posecheck.metrics.bias import correct
+from posecheck.metrics.bias import correct, scale_outline
 from posecheck.metrics.frontal import line_tilt_deg
 from posecheck.metrics.trunk import (
     dorsal_profile,
@@ -108,7 +108,8 @@ def compute_metrics(
     camera, levelled; ``raw_visibility`` is the visibility before cleaning (defaults to the
     track's own); ``frame_xy`` the landmarks in the picture as filmed, for the in-picture
     check (defaults to the track's own). ``correct_bias`` removes the angles' systematic
-    bias on human bodies (:mod:`posecheck.metrics.bias`; the knee reads too straight).
+    bias on human bodies (:mod:`posecheck.metrics.bias`; the knee reads too straight) and
+    scales the outline's back signs to the body's degrees (they read about half of it).
     """
     n = len(track)
     vis = track.visibility if raw_visibility is None else raw_visibility
@@ -132,6 +133,8 @@ def compute_metrics(
             cols["pelvic_tilt_deg"] = pelvic_tilt_deg(prof)
             cols["upper_bend_deg"] = upper_bend_deg(prof)
             cols["lumbar_bend_deg"] = lumbar_bend_deg(prof)
+            if correct_bias:
+                scale_outline(cols)
             trunk_idx = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
             outline_ok = np.mean(np.isfinite(prof), axis=1)
             for c in OUTLINE_COLUMNS + SHAPE_COLUMNS:

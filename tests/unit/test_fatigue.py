@@ -19,17 +19,18 @@ BASE = {
     "shrug_ratio": 0.40,
     "elbow_angle_deg": 155.0,
     "neck_angle_deg": 30.0,
-    "thoracic_rounding_deg": 5.0,
+    # the back signs in the body's degrees (the outline's reading times its gain)
+    "thoracic_rounding_deg": 10.0,
     "back_angle_deg": 40.0,
-    "pelvic_tilt_deg": 2.0,
+    "pelvic_tilt_deg": 5.0,
 }
 NOISE = {
     "shrug_ratio": 0.004,
     "elbow_angle_deg": 1.0,
     "neck_angle_deg": 1.0,
-    "thoracic_rounding_deg": 0.7,
+    "thoracic_rounding_deg": 1.5,
     "back_angle_deg": 0.5,
-    "pelvic_tilt_deg": 0.5,
+    "pelvic_tilt_deg": 1.2,
 }
 
 
@@ -79,9 +80,9 @@ def test_steady_ride_has_no_findings_and_says_so():
         ("shrug_ratio", -0.08, "%", "tension"),
         ("elbow_angle_deg", 12.0, "deg", "tension"),
         ("neck_angle_deg", 12.0, "deg", "tension"),
-        ("thoracic_rounding_deg", 10.0, "deg", "collapse"),
+        ("thoracic_rounding_deg", 20.0, "deg", "collapse"),
         ("back_angle_deg", -8.0, "deg", "collapse"),
-        ("pelvic_tilt_deg", 8.0, "deg", "collapse"),
+        ("pelvic_tilt_deg", 18.0, "deg", "collapse"),
     ],
 )
 def test_each_drift_is_found_with_its_onset(metric, change, unit, family):
@@ -276,9 +277,9 @@ def test_a_clip_too_short_for_a_timeline_says_so_and_claims_nothing():
     "lumbar, upper, reported, set_aside",
     [
         # the whole back rounds: the lower back's slope follows, but it has no bend of its own
-        (-1.0, 9.0, "thoracic_rounding_deg", "pelvic_tilt_deg"),
+        (-2.0, 19.0, "thoracic_rounding_deg", "pelvic_tilt_deg"),
         # the pelvis tips: the bend is low, the upper back does not bend
-        (8.0, 0.5, "pelvic_tilt_deg", "thoracic_rounding_deg"),
+        (19.0, 1.0, "pelvic_tilt_deg", "thoracic_rounding_deg"),
     ],
 )
 def test_the_back_sign_reported_is_the_one_where_the_bend_is(lumbar, upper, reported, set_aside):
@@ -286,13 +287,16 @@ def test_the_back_sign_reported_is_the_one_where_the_bend_is(lumbar, upper, repo
     the bend is, and only that sign is reported, the other listed as explained."""
     onset, full = 280.0, 400.0
     df = ride(
-        drifts={"thoracic_rounding_deg": (onset, full, 9.0), "pelvic_tilt_deg": (onset, full, 7.0)}
+        drifts={
+            "thoracic_rounding_deg": (onset, full, 19.0),
+            "pelvic_tilt_deg": (onset, full, 17.0),
+        }
     )
     t = df["time_s"].to_numpy()
     ramp = np.clip((t - onset) / (full - onset), 0, 1)
     rng = np.random.default_rng(5)
     for col, change in (("lumbar_bend_deg", lumbar), ("upper_bend_deg", upper)):
-        df[col] = 1.0 + change * ramp + rng.normal(0, 1.5, len(t))
+        df[col] = 2.0 + change * ramp + rng.normal(0, 3.0, len(t))
         df[f"{col}_conf"] = 0.9
     out, timeline = analyse_fatigue(df, NO_STROKES, 600.0)
     assert [f["metric"] for f in out["findings"]] == [reported]
