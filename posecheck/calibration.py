@@ -59,13 +59,14 @@ def validate(data: dict, source: str, schema: dict | None = None) -> dict:
                     )
                 if (
                     not isinstance(stats, dict)
-                    or set(stats) != {"median", "spread"}
+                    or not {"median", "spread"} <= set(stats) <= {"median", "spread", "gain"}
                     or not all(isinstance(v, (int, float)) for v in stats.values())
                     or stats["spread"] < 0
+                    or stats.get("gain", 1.0) <= 0
                 ):
                     raise ProfileError(
                         f"{source}: [baseline.{metric}] needs numbers median and "
-                        "spread (spread >= 0)"
+                        "spread (spread >= 0), and optionally gain (> 0)"
                     )
             continue
         if section == "thresholds":
@@ -123,6 +124,23 @@ def validate(data: dict, source: str, schema: dict | None = None) -> dict:
             if isinstance(want, float) and key not in ("settle_s", "tilt_deg") and value < 0:
                 raise ProfileError(f"{source}: [{section}].{key} must be >= 0, not {value}")
     return data
+
+
+def stored_baseline(profile: dict) -> dict | None:
+    """The profile's ``[baseline.<metric>]`` tables in today's units: a table records the
+    outline gain it was measured with (``gain``; absent = 1, a profile calibrated before the
+    gains existed), and an outline sign's median and spread are brought to the gain in use
+    (:data:`posecheck.metrics.bias.OUTLINE_GAIN`)."""
+    from posecheck.metrics.bias import OUTLINE_GAIN
+
+    base = profile.get("baseline")
+    if not base:
+        return None
+    out = {}
+    for metric, stats in base.items():
+        k = OUTLINE_GAIN.get(metric, 1.0) / stats.get("gain", 1.0)
+        out[metric] = {"median": stats["median"] * k, "spread": stats["spread"] * k}
+    return out
 
 
 def merge(base: dict, override: dict) -> dict:
@@ -283,6 +301,7 @@ def calibrate(
     import os
 
     from posecheck.fatigue import SIGNS, default_windows, units
+    from posecheck.metrics.bias import OUTLINE_GAIN
 
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in rider).strip("_")
     if not safe:
@@ -301,6 +320,8 @@ def calibrate(
                 "median": round(med, 4),
                 "spread": round(float(1.4826 * np.median(np.abs(v - med))), 4),
             }
+            if sign.metric in OUTLINE_GAIN:  # the units it was measured in (stored_baseline)
+                baseline[sign.metric]["gain"] = OUTLINE_GAIN[sign.metric]
     update: dict = {"baseline": baseline}
     camera = None
     if marker_cm:

@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 
 from posecheck import __version__
-from posecheck.calibration import camera_correction, load_profile, merge, untilt, with_flags
+from posecheck.calibration import (
+    camera_correction,
+    load_profile,
+    merge,
+    stored_baseline,
+    untilt,
+    with_flags,
+)
 from posecheck.clean import clean_track
 from posecheck.extract import (
     ExtractSettings,
@@ -206,7 +213,7 @@ def analyze(
         strokes,
         info.duration_s,
         fsettings,
-        stored_baseline=prof.get("baseline"),
+        stored_baseline=stored_baseline(prof),
         thresholds=prof.get("thresholds"),
     )
     wall = time.perf_counter() - t0

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from posecheck.history.tables import riders, rides, setups
+from posecheck.metrics.bias import legacy_gain
 
 UNNAMED = "Unnamed rider"
 
@@ -58,14 +59,19 @@ def ride_figures(folder: Path) -> dict[str, Any]:
         if strokes is not None and "standing" in strokes
         else strokes
     )
+    gain = legacy_gain(summary)  # written before the outline gains: today's units
     fig: dict[str, Any] = {
         "duration_s": float(summary["video"]["duration_s"]),
         "mode": summary.get("mode", "full"),
         "baselines": {
-            m: v["median"] for m, v in findings.get("baseline", {}).get("per_metric", {}).items()
+            m: v["median"] * gain.get(m, 1.0)
+            for m, v in findings.get("baseline", {}).get("per_metric", {}).items()
         },
         "findings": [
-            {k: f[k] for k in ("metric", "onset_s", "change", "change_unit")}
+            {
+                **{k: f[k] for k in ("metric", "onset_s", "change_unit")},
+                "change": f["change"] * gain.get(f["metric"], 1.0),
+            }
             for f in findings.get("findings", [])
         ],
         "ride_file": {

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from posecheck.calibration import stored_baseline
 from posecheck.fatigue import SIGNS, FatigueSettings, analyse_fatigue
 from posecheck.landmarks import Landmark as L
 from posecheck.pose import PoseResult
@@ -180,7 +181,7 @@ class LiveWatcher:
         self._last_check = max(self._last_check, now)
         st = WatchState(time_s=now, view=self.state.view)
         s = self.settings
-        stored = self.profile.get("baseline") or None
+        stored = stored_baseline(self.profile)
         base_end = s.baseline_s
         t = np.asarray(self.t)
         if len(t) < 10:

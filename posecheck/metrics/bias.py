@@ -111,3 +111,28 @@ def choose_gains(per_render: dict[str, list[float]]) -> dict[str, dict]:
             "loo_max": float(loo.max()),
         }
     return out
+
+
+#: strokes.csv columns that are per-stroke means of the outline signs
+STROKE_COLUMN_OF = {
+    "thoracic_mean_deg": "thoracic_rounding_deg",
+    "pelvic_tilt_mean_deg": "pelvic_tilt_deg",
+}
+
+
+def legacy_gain(summary: dict) -> dict[str, float]:
+    """The gains an analysis still lacks: all of :data:`OUTLINE_GAIN` for one written before
+    the gains existed (its ``summary.json`` has no ``outline_gain``), none otherwise. Used
+    where old and new analyses meet (reopening, comparing, the rider history), so a coach
+    never compares an old outline reading with a new body-degree one."""
+    return {} if "outline_gain" in summary else dict(OUTLINE_GAIN)
+
+
+def rescale_table(df, gain: dict[str, float]) -> None:
+    """Multiply a metrics.csv or strokes.csv table's outline columns by ``gain``, in place."""
+    if not gain:
+        return
+    for col in df.columns:
+        sign = STROKE_COLUMN_OF.get(col) or SHAPE_GAIN_OF.get(col) or col
+        if sign in gain and not col.endswith(("_conf", "_status")):
+            df[col] = df[col] * gain[sign]

@@ -239,6 +239,80 @@ def test_a_first_version_database_upgrades_with_its_rows(db_url, tmp_path):
     engine.dispose()
 
 
+def test_rides_from_before_the_outline_gains_are_brought_to_the_body_degrees(db_url, tmp_path):
+    """A database at schema 0002 holds upper-back rounding in the outline's degrees (about
+    half the body's); upgrading multiplies its baselines and findings' changes by the gains,
+    so old and new rides of one rider share a scale; other signs are left alone. A legacy
+    analysis folder recorded afterwards is scaled the same way."""
+    import datetime as dt
+
+    from alembic import command
+
+    from posecheck.history.db import _alembic_config
+    from posecheck.metrics.bias import OUTLINE_GAIN
+
+    eng = sa.create_engine(db_url)
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    with eng.begin() as c:
+        command.upgrade(_alembic_config(c), "0002")
+        c.execute(
+            sa.text("INSERT INTO riders (name, notes, created_at) VALUES ('Ana', '', :t)"),
+            {"t": now},
+        )
+        ride = {
+            "rider_id": 1,
+            "clip_hash": "h1",
+            "clip_name": "old.mp4",
+            "folder": "/x/old",
+            "analysed_at": now,
+            "duration_s": 3600.0,
+            "mode": "long",
+            "baselines": json.dumps({"thoracic_rounding_deg": 5.0, "shrug_ratio": 0.41}),
+            "findings": json.dumps(
+                [
+                    {
+                        "metric": "thoracic_rounding_deg",
+                        "onset_s": 2000.0,
+                        "change": 6.0,
+                        "change_unit": "deg",
+                    },
+                    {
+                        "metric": "shrug_ratio",
+                        "onset_s": 2280.0,
+                        "change": -12.0,
+                        "change_unit": "%",
+                    },
+                ]
+            ),
+        }
+        c.execute(
+            sa.text(
+                "INSERT INTO rides (rider_id, clip_hash, clip_name, folder, analysed_at,"
+                " duration_s, mode, baselines, findings) VALUES (:rider_id, :clip_hash,"
+                " :clip_name, :folder, :analysed_at, :duration_s, :mode, :baselines, :findings)"
+            ),
+            ride,
+        )
+    eng.dispose()
+    engine = history.open_db(db_url)
+    g = OUTLINE_GAIN["thoracic_rounding_deg"]
+    row = history.rides_table(engine, "Ana").iloc[0]
+    assert row["baselines"]["thoracic_rounding_deg"] == pytest.approx(5.0 * g)
+    assert row["baselines"]["shrug_ratio"] == pytest.approx(0.41)
+    assert [f["change"] for f in row["findings"]] == pytest.approx([6.0 * g, -12.0])
+    # an analysis folder written before the gains, recorded now
+    d = fake_analysis(tmp_path, "legacy")
+    f = json.loads((d / "findings.json").read_text())
+    f["baseline"]["per_metric"]["pelvic_tilt_deg"] = {"median": 4.0}
+    (d / "findings.json").write_text(json.dumps(f))
+    history.record_analysis(engine, d, rider="Ana")
+    got = history.rides_table(engine, "Ana").set_index("clip_name").loc["legacy.mp4"]
+    assert got["baselines"]["pelvic_tilt_deg"] == pytest.approx(
+        4.0 * OUTLINE_GAIN["pelvic_tilt_deg"]
+    )
+    engine.dispose()
+
+
 def test_a_corrupt_or_foreign_database_is_refused_and_left_alone(tmp_path):
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(os.urandom(4096))

@@ -117,3 +117,28 @@ def test_every_bundled_profile_is_valid():
     assert len(files) >= 2
     for p in files:
         load_profile(p)  # raises ProfileError naming the file when invalid
+
+
+def test_stored_outline_baselines_are_brought_to_the_gain_in_use(tmp_path):
+    """A profile calibrated before the outline gains (no ``gain`` in its table) holds the
+    outline's own degrees: judged against today's body degrees it would flag every ride.
+    Its median and spread are multiplied by the gain; a table with the gain in use, and
+    any other sign, are left as they are."""
+    from posecheck.calibration import stored_baseline
+    from posecheck.metrics.bias import OUTLINE_GAIN
+
+    g = OUTLINE_GAIN["thoracic_rounding_deg"]
+    p = tmp_path / "old.toml"
+    p.write_text(
+        "[baseline.thoracic_rounding_deg]\nmedian = 5.0\nspread = 1.0\n"
+        f"[baseline.pelvic_tilt_deg]\nmedian = 4.0\nspread = 0.5\ngain = "
+        f"{OUTLINE_GAIN['pelvic_tilt_deg']}\n"
+        "[baseline.shrug_ratio]\nmedian = 0.4\nspread = 0.01\n"
+    )
+    got = stored_baseline(load_profile(p))
+    assert got["thoracic_rounding_deg"] == pytest.approx({"median": 5.0 * g, "spread": g})
+    assert got["pelvic_tilt_deg"] == pytest.approx({"median": 4.0, "spread": 0.5})
+    assert got["shrug_ratio"] == pytest.approx({"median": 0.4, "spread": 0.01})
+    p.write_text("[baseline.thoracic_rounding_deg]\nmedian = 5.0\nspread = 1.0\ngain = 0\n")
+    with pytest.raises(ProfileError, match="old.toml.*gain"):
+        load_profile(p)
