@@ -7,6 +7,9 @@ A straight line is fitted to the lower back (s in [0.15, 0.45]) and one to the u
 (s in [0.55, 0.85]); the metric is the angle between them in degrees, positive when the back
 is convex (rounded, kyphotic), 0 for a flat back, negative when arched (hollow).
 For a parabolic back d(s) = 4 b s (1 - s) it equals 2 atan(1.6 b).
+:func:`posecheck.metrics.compute_metrics` multiplies it (and ``pelvic_tilt_deg``, and the
+shape columns below) by :data:`posecheck.metrics.bias.OUTLINE_GAIN`: the outline reads about
+half of the body's flexion on human renders, so the product's changes are the body's degrees.
 It measures the **silhouette**, not the spine: baggy clothes, a backpack, a hood or hair
 over the shoulders, and a mask that bleeds into the background all change it. Compare a
 rider with themselves (the fatigue timeline), not with a norm. Valid views: side.
