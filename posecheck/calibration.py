@@ -22,6 +22,7 @@ DEFAULTS_FILE = Path(__file__).resolve().parents[1] / "calibration" / "default.t
 CHOICES = {
     ("analysis", "mode"): ("auto", "full", "long"),
     ("view", "view"): ("auto", "side-left", "side-right", "rear", "front"),
+    ("fit", "position"): ("hoods", "drops", "aero"),
 }
 
 
@@ -289,6 +290,19 @@ def dump_toml(data: dict, header: str = "") -> str:
         lines += [f"{k} = {_toml_value(v)}" for k, v in body.items()]
         lines.append("")
     return "\n".join(lines)
+
+
+def set_position(path: str | Path, position: str) -> None:
+    """Remember the rider's riding position (``[fit] position``) in their profile file,
+    keeping everything else it holds."""
+    import os
+
+    path = Path(path)
+    existing = validate(_read(path), str(path)) if path.exists() else {}
+    merged = validate(merge(existing, {"fit": {"position": position}}), str(path))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(dump_toml(merged, f"posecheck profile {path.stem}"))
+    os.replace(tmp, path)
 
 
 def calibrate(

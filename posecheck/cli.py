@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("auto", "full", "long"),
         help="full: every frame; long: 10 s windows every 90 s (auto: long above 20 min)",
     )
+    an.add_argument(
+        "--position",
+        choices=("hoods", "drops", "aero"),
+        help="riding position the fit ranges are read for (default: the profile's, hoods)",
+    )
     an.add_argument("--baseline-s", type=_positive_float, help="fresh baseline length, seconds")
     an.add_argument(
         "--sustain-s", type=_positive_float, help="how long a drift must last to count, seconds"
@@ -226,6 +231,7 @@ def cmd_analyze(args) -> int:
             workers=args.workers,
             view=args.view,
             profile=profile,
+            position=args.position,
             baseline_s=args.baseline_s,
             sustain_s=args.sustain_s,
             progress=update,

@@ -37,7 +37,7 @@ from posecheck.io import write_csv, write_json
 from posecheck.metrics import compute_metrics
 from posecheck.metrics.bias import ANGLE_BIAS_DEG, OUTLINE_GAIN
 from posecheck.pose import PoseEstimator, make_mediapipe
-from posecheck.ranges import load_ranges, with_status
+from posecheck.ranges import load_ranges, unjudged, with_status
 from posecheck.strokes import coasting_spells, pedalling_statement, stroke_table
 from posecheck.track import PoseTrack
 from posecheck.video import VideoError, VideoInfo, probe
@@ -86,6 +86,7 @@ def analyze(
     workers: int = 1,
     view: str | None = None,
     profile: dict | None = None,
+    position: str | None = None,
     baseline_s: float | None = None,
     sustain_s: float | None = None,
     make_estimator: Callable[[], PoseEstimator] | None = None,
@@ -105,7 +106,8 @@ def analyze(
     """Analyse one clip into ``outdir`` (see the README for the files written).
 
     ``profile`` is a merged profile (:func:`posecheck.calibration.load_profile`; defaults
-    when None); ``mode``, ``view``, ``baseline_s`` and ``sustain_s`` override it.
+    when None); ``mode``, ``view``, ``position`` (the riding position the fit ranges are
+    read for: hoods, drops, aero), ``baseline_s`` and ``sustain_s`` override it.
     ``reports`` also writes ``report.html`` and ``report.pdf``. ``correct_bias=False``
     leaves out the correction of MediaPipe's knee bias (:mod:`posecheck.metrics.bias`).
     ``reuse_poses=False`` runs the model even when the pose cache or the stored sample poses
@@ -130,6 +132,7 @@ def analyze(
         {
             ("analysis", "mode"): mode,
             ("view", "view"): view,
+            ("fit", "position"): position,
             ("fatigue", "baseline_s"): baseline_s,
             ("fatigue", "sustain_s"): sustain_s,
         },
@@ -199,8 +202,9 @@ def analyze(
         )
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames ({hint})")
     camera = camera_correction(prof, info.path)
+    position = prof["fit"]["position"]
     decision, clean, level, metrics, strokes = measure(
-        track, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias
+        track, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias, position
     )
     fz = prof["fatigue"]
     fsettings = FatigueSettings(
@@ -230,6 +234,8 @@ def analyze(
             "fingerprint": video_fingerprint(info.path),  # content hash: the history's key
         },
         "mode": mode,
+        # the riding position the fit verdicts in strokes.csv are for, and what has no range
+        "fit": {"position": position, "not_judged": unjudged(position)},
         "windows_s": [list(w) for w in settings.windows_s] if settings.windows_s else None,
         "fatigue": {
             "baseline": findings["baseline"],
@@ -310,6 +316,7 @@ def measure(
     view: str | ViewDecision | None = None,
     tilt_deg: float = 0.0,
     correct_bias: bool = True,
+    position: str = "hoods",
 ) -> tuple[ViewDecision, PoseTrack, PoseTrack, pd.DataFrame, pd.DataFrame]:
     """The pipeline from landmarks to numbers: (view, cleaned track, levelled track,
     metrics.csv, strokes.csv). ``view`` overrides the view found from the track;
@@ -335,7 +342,9 @@ def measure(
         frame_xy=clean.xy_px,
         correct_bias=correct_bias,
     )
-    strokes = with_status(stroke_table(metrics, level.xy_px, decision, fps), load_ranges())
+    strokes = with_status(
+        stroke_table(metrics, level.xy_px, decision, fps), load_ranges(position=position)
+    )
     return decision, clean, level, metrics, strokes
 
 

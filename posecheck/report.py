@@ -19,12 +19,28 @@ import numpy as np
 import pandas as pd
 
 from posecheck.labels import explained_sentences
-from posecheck.ranges import load_ranges
+from posecheck.ranges import POSITIONS, load_ranges, unjudged
 
 DISCLAIMER = (
     "posecheck measures posture from video. These are signs for a rider, fitter or "
     "coach, not a diagnosis; pain that lasts deserves a clinician."
 )
+
+
+def fit_position(summary: dict) -> str:
+    """The riding position an analysis' verdicts are for (hoods before positions existed)."""
+    return (summary.get("fit") or {}).get("position", "hoods")
+
+
+def position_sentence(summary: dict) -> str:
+    """Which ranges apply, in words: the position, and the measures it has no range for."""
+    pos = fit_position(summary)
+    missing = unjudged(pos)
+    return f"Ranges for {POSITIONS[pos]}." + (
+        f" No published range for this position: {', '.join(missing).lower()} (not judged)."
+        if missing
+        else ""
+    )
 
 
 def _mpl():
@@ -36,9 +52,9 @@ def _mpl():
     return plt
 
 
-def range_rows(strokes: pd.DataFrame) -> list[dict]:
+def range_rows(strokes: pd.DataFrame, position: str = "hoods") -> list[dict]:
     rows = []
-    for r in load_ranges():
+    for r in load_ranges(position=position):
         if r.column not in strokes or not strokes[r.column].notna().any():
             continue
         status = strokes.get(f"{r.column}_status", pd.Series(dtype=str)).value_counts()
@@ -169,9 +185,11 @@ def write_html(analysis, path: str | Path, comparison=None, comparison_image=Non
         "<h2>Session</h2>",
         _table(session_rows(analysis)),
         "<h2>Fit angles per stroke against published ranges</h2>",
-        _table(range_rows(analysis.strokes)),
+        _table(range_rows(analysis.strokes, fit_position(analysis.summary))),
         "<p class=note>Angles are included angles (180° = straight). A stroke counts "
-        "only when the joint was seen with confidence 0.5 or more.</p>",
+        "only when the joint was seen with confidence 0.5 or more. "
+        + html.escape(position_sentence(analysis.summary))
+        + "</p>",
     ]
     img = bdc_image(analysis)
     if img is not None:
@@ -282,12 +300,14 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
         fig.text(
             0.06,
             y - 0.01,
-            "Fit angles per stroke against published ranges",
+            "Fit angles per stroke against published ranges ("
+            + POSITIONS[fit_position(analysis.summary)]
+            + ")",
             fontsize=11,
             weight="bold",
             va="top",
         )
-        rows = range_rows(analysis.strokes)
+        rows = range_rows(analysis.strokes, fit_position(analysis.summary))
         if rows:
             ax = fig.add_axes(
                 [0.06, max(0.42, y - 0.06 - 0.03 * len(rows)), 0.88, 0.03 * len(rows) + 0.03]

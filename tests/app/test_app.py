@@ -172,3 +172,43 @@ def test_calibrate_tab_saves_a_rider_profile(app, tmp_path, fit_check_analysis):
     assert any("Saved Anna_K.toml" in m.value for m in app.success)
     # in the sidebar's list at once, not after another rerun (issue 21)
     assert "Anna_K" in app.selectbox(key="profile").options
+
+
+@pytest.mark.model
+def test_fitter_reads_the_ranges_of_the_riding_position_and_remembers_it(
+    app, tmp_path, fit_check_analysis
+):
+    """Issue 21: an aero rider is not judged on a road rider's torso range; the ranges that
+    apply are said; a rider's profile remembers the position, and the next analysis with
+    that profile reads its ranges."""
+    _seed_cache(tmp_path, fit_check_analysis)
+    _select_fit_check(app)
+    app.button(key="analyse").click().run()
+    key = next(s.key for s in app.selectbox if s.key and s.key.startswith("position-"))
+
+    def range_measures():
+        t = next(d.value for d in app.dataframe if "convention" in d.value.columns)
+        return set(t["measure"])
+
+    assert app.selectbox(key=key).value == "hoods"
+    assert "Torso to horizontal, on the hoods, recreational" in range_measures()
+    app.selectbox(key=key).select("aero").run()
+    assert not app.exception, app.exception
+    got = range_measures()
+    assert not [m for m in got if m.startswith(("Torso", "Elbow", "Closed hip"))], got
+    assert "Knee at bottom dead centre, while pedalling" in got
+    captions = " ".join(c.value for c in app.caption)
+    assert "Ranges for time trial or triathlon" in captions
+    assert "torso to horizontal, on the hoods, recreational" in captions  # not judged
+    # a rider's profile remembers it
+    app.text_input(key="rider_name").input("Ana").run()
+    app.button(key="save_profile").click().run()
+    app.selectbox(key="profile").select("Ana").run()
+    app.selectbox(key=key).select("aero").run()
+    app.button(key="remember_position").click().run()
+    assert not app.exception, app.exception
+    assert 'position = "aero"' in (tmp_path / "profiles" / "Ana.toml").read_text()
+    app.button(key="analyse").click().run()
+    assert not app.exception, app.exception
+    summary = (analysis_dir(SAMPLES / "fit_check_side.mp4") / "summary.json").read_text()
+    assert '"position": "aero"' in summary

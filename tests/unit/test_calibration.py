@@ -142,3 +142,18 @@ def test_stored_outline_baselines_are_brought_to_the_gain_in_use(tmp_path):
     p.write_text("[baseline.thoracic_rounding_deg]\nmedian = 5.0\nspread = 1.0\ngain = 0\n")
     with pytest.raises(ProfileError, match="old.toml.*gain"):
         load_profile(p)
+
+
+def test_the_riding_position_is_checked_and_remembered(tmp_path):
+    from posecheck.calibration import set_position
+
+    p = tmp_path / "ana.toml"
+    p.write_text('[fit]\nposition = "tt"\n')
+    with pytest.raises(ProfileError, match=r"ana.toml: \[fit\].position = 'tt'; allowed: hoods"):
+        load_profile(p)
+    p.write_text("[baseline.shrug_ratio]\nmedian = 0.4\nspread = 0.01\n")
+    set_position(p, "aero")
+    prof = load_profile(p)
+    assert prof["fit"]["position"] == "aero"
+    assert prof["baseline"]["shrug_ratio"] == {"median": 0.4, "spread": 0.01}
+    assert load_profile()["fit"]["position"] == "hoods"

@@ -7,16 +7,22 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from posecheck.ranges import load_ranges
+from posecheck.calibration import ProfileError, set_position
+from posecheck.ranges import POSITIONS, load_ranges, with_status
 from posecheck.render import annotated_frame
+from posecheck.report import fit_position, position_sentence
+from posecheck.ui import list_profiles, profiles_dir
 from posecheck.ui.charts import distribution
 
 
 def show(result, marker_s: float) -> None:
     s = result.summary
     st.subheader("Per pedal stroke, against published ranges")
-    ranges = load_ranges()
+    position = _position(result)
+    ranges = load_ranges(position=position)
     strokes = result.strokes
+    if position != fit_position(s):  # judged again for the position chosen here
+        strokes = with_status(strokes, ranges)
     if strokes.empty:
         st.info(s["pedalling"]["statement"])
     else:
@@ -40,7 +46,7 @@ def show(result, marker_s: float) -> None:
         st.caption(
             "Angles are included angles (180° = straight). Each stroke's verdict is "
             "in / below / above the published range, or low confidence when the "
-            "joint was not seen well enough."
+            "joint was not seen well enough. " + position_sentence({"fit": {"position": position}})
         )
         # words, not column names (issue 21): the CSV keeps the names, the page says them
         names = {"stroke": "stroke", "start_s": "starts at (s)", "cadence_rpm": "cadence (rpm)"}
@@ -107,3 +113,30 @@ def _dead_centre_frames(result, strokes: pd.DataFrame, marker_s: float) -> None:
                     caption=f"{label}, stroke {int(typical['stroke'])} at {t:.2f} s",
                     width="stretch",
                 )
+
+
+def _position(result) -> str:
+    """The riding position the ranges are read for: the analysis' own (its profile's) until
+    the fitter chooses another here; a rider profile saved by the app can remember it."""
+    keys = list(POSITIONS)
+    position = st.selectbox(
+        "Riding position",
+        keys,
+        index=keys.index(fit_position(result.summary)),
+        format_func=lambda k: POSITIONS[k].capitalize(),
+        key=f"position-{result.outdir.name}",
+        help="Torso, hip, elbow and shoulder ranges were published for particular positions; "
+        "the knee and ankle ranges hold in all of them.",
+    )
+    name = st.session_state.get("profile", "default")
+    path = list_profiles().get(name)
+    if path is not None and path.parent == profiles_dir():
+        if st.button(f"Remember this position in {name}'s profile", key="remember_position"):
+            try:
+                set_position(path, position)
+                st.success(f"{name}'s profile now says: {POSITIONS[position]}.")
+            except ProfileError as exc:
+                st.error(str(exc))
+    elif position != fit_position(result.summary):
+        st.caption("To remember it, choose a rider's profile in the sidebar (Calibrate saves one).")
+    return position
