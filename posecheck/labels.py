@@ -13,6 +13,13 @@ LABELS = {
     "lumbar_bend_deg": "Lowest-back bend beyond the back's curve (°)",
     "hip_rocking_deg": "Hip rocking per stroke (°)",
     "hip_bounce_pct": "Hip bounce per stroke (% of thigh)",
+    # the angles over the crank cycle (Coach) and the confidence table (Fitter)
+    "knee_angle_deg": "Knee angle (°, 180 = straight)",
+    "hip_angle_deg": "Hip angle (°)",
+    "ankle_angle_deg": "Ankle angle (°)",
+    "shoulder_angle_deg": "Shoulder angle (°, trunk to upper arm)",
+    "pelvic_obliquity_deg": "Pelvic obliquity (°)",
+    "shoulder_tilt_deg": "Shoulder tilt (°)",
 }
 
 

@@ -141,24 +141,40 @@ def watched_metrics(timeline: pd.DataFrame) -> list[str]:
     return [m for m in SIGN_BY_METRIC if m in timeline and timeline[m].notna().any()]
 
 
+#: before (a) and after (b): two colours told apart by colour-blind eyes too
+PAIR_COLOURS = ("#1f77b4", "#e4572e")
+
+
 def phase_chart(cmp) -> Chart:
     """Mean curves over the crank cycle (0-100%) for both sides of a comparison, one panel per
-    metric, with a +/- 1 SD band."""
-    df = cmp.curves.copy()
+    metric (titled in words), with a +/- 1 SD band, in two clearly different colours with
+    the whole labels in the legend. Panels of 210 px, three to a row, keep the chart inside
+    the page's column at a 1400 px window (it was 1134 px and scrolled sideways); metrics
+    with no curve are left out (an empty panel made Vega warn "Infinite extent")."""
+    df = cmp.curves[np.isfinite(cmp.curves["mean"])].copy()
     df["who"] = np.where(df["side"] == "a", cmp.label_a, cmp.label_b)
-    df["lo"], df["hi"] = df["mean"] - df["sd"], df["mean"] + df["sd"]
+    df["lo"], df["hi"] = df["mean"] - df["sd"].fillna(0), df["mean"] + df["sd"].fillna(0)
+    df["measure"] = [LABELS.get(m, m) for m in df["metric"]]
     base = alt.Chart().encode(
         x=alt.X("phase_pct:Q", title="crank cycle (%; 0 = TDC)"),
-        color=alt.Color("who:N", title=None),
+        color=alt.Color(
+            "who:N",
+            title=None,
+            scale=alt.Scale(domain=[cmp.label_a, cmp.label_b], range=list(PAIR_COLOURS)),
+            legend=alt.Legend(orient="top", labelLimit=0),
+        ),
     )
     band = base.mark_area(opacity=0.2).encode(
         y=alt.Y("lo:Q", title="degrees", scale=alt.Scale(zero=False)), y2="hi:Q"
     )
     line = base.mark_line().encode(y="mean:Q")
     return (
-        alt.layer(band, line, data=df)
-        .properties(height=150, width=260)
-        .facet(facet=alt.Facet("metric:N", title=None), columns=3)
+        alt.layer(band, line, data=df[["phase_pct", "who", "mean", "lo", "hi", "measure"]])
+        .properties(height=140, width=210)
+        .facet(
+            facet=alt.Facet("measure:N", title=None, header=alt.Header(labelLimit=0)),
+            columns=3,
+        )
         .resolve_scale(y="independent")
     )
 

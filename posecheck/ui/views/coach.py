@@ -59,7 +59,9 @@ def show(result, marker_s: float) -> None:
             key="delta_table",
         )
         if len(cmp.curves):
-            st.altair_chart(phase_chart(cmp), width="stretch")
+            # a facet cannot be fitted to the column's width ("stretch" made Vega warn): its
+            # panels are sized to fit it (posecheck.ui.charts.phase_chart)
+            st.altair_chart(phase_chart(cmp), width="content")
         if img is not None:
             st.image(
                 img, caption="Both at bottom dead centre (a typical stroke each)", width="stretch"

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from posecheck.calibration import ProfileError, set_position
+from posecheck.labels import label as measure_name
 from posecheck.ranges import POSITIONS, load_ranges, with_status
 from posecheck.render import annotated_frame
 from posecheck.report import fit_position, position_sentence
@@ -76,7 +77,9 @@ def show(result, marker_s: float) -> None:
         "in the sidebar to override it."
     )
     st.dataframe(
-        pd.DataFrame({"metric": list(conf), "median confidence": list(conf.values())}),
+        pd.DataFrame(
+            {"measure": [measure_name(c) for c in conf], "median confidence": list(conf.values())}
+        ),
         hide_index=True,
         key="conf_table",
     )
