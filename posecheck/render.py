@@ -118,9 +118,14 @@ def annotated_frame(analysis, time_s: float) -> np.ndarray | None:
     return cv2.cvtColor(drawn, cv2.COLOR_BGR2RGB)
 
 
-def write_annotated_video(analysis, path: str | Path, max_side_px: int = 960) -> Path:
+def write_annotated_video(
+    analysis, path: str | Path, max_side_px: int = 960, progress=None
+) -> Path:
     """The analysed frames with skeleton and live angle labels as H.264 MP4 (plays in every
-    browser). Written to a temporary name, then renamed."""
+    browser). Written to a temporary name, then renamed. ``progress(done, total, fps)`` is
+    called after each frame written (frames drawn so far, frames to draw, frames a second)."""
+    import time
+
     import imageio_ffmpeg
 
     path = Path(path)
@@ -145,6 +150,7 @@ def write_annotated_video(analysis, path: str | Path, max_side_px: int = 960) ->
     writer.send(None)
     pos = {int(f): i for i, f in enumerate(tr.frame)}
     metrics = analysis.metrics
+    done, t0 = 0, time.monotonic()
     try:
         for frame in iter_frames(info.path):
             k = pos.get(frame.index)
@@ -156,6 +162,9 @@ def write_annotated_video(analysis, path: str | Path, max_side_px: int = 960) ->
             elif img.shape[1] != w or img.shape[0] != h:
                 img = img[:h, :w]
             writer.send(np.ascontiguousarray(img))
+            done += 1
+            if progress is not None:
+                progress(done, len(pos), done / max(time.monotonic() - t0, 1e-6))
     finally:
         writer.close()
     os.replace(tmp, path)

@@ -13,6 +13,8 @@ import base64
 import html
 import io
 import os
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -71,9 +73,10 @@ def range_rows(strokes: pd.DataFrame, position: str = "hoods") -> list[dict]:
     return rows
 
 
-def timeline_figure(analysis):
+def timeline_figure(analysis, heading: str = "", lines: Sequence[str] = ()):
     """matplotlib Figure: tension/collapse scores and each watched metric with its baseline
-    band, the drift shaded and the onset dashed."""
+    band, the drift shaded and the onset dashed; ``heading`` and ``lines`` (the findings in
+    words) above the charts, so the PDF has them on one page, not a page of text alone."""
     from posecheck.fatigue import SIGN_BY_METRIC
     from posecheck.labels import LABELS
 
@@ -81,7 +84,10 @@ def timeline_figure(analysis):
     tl, fnd = analysis.timeline, analysis.findings
     metrics = [m for m in SIGN_BY_METRIC if m in tl and tl[m].notna().any()]
     n = 1 + len(metrics)
-    fig, axes = plt.subplots(n, 1, figsize=(8, 1.7 * n + 0.5), sharex=True, squeeze=False)
+    wrapped = [chunk for line in lines for chunk in textwrap.wrap(line, 120)]
+    top_in = (0.45 + 0.17 * len(wrapped)) if heading else 0.0  # inches of text above
+    height = 1.7 * n + 0.5 + top_in
+    fig, axes = plt.subplots(n, 1, figsize=(8, height), sharex=True, squeeze=False)
     ax = axes[0, 0]
     for col, color in (("tension_score", "#ef6c00"), ("collapse_score", "#6a1b9a")):
         if col in tl:
@@ -109,7 +115,11 @@ def timeline_figure(analysis):
         ax.set_title(LABELS.get(m, m), fontsize=9)
         ax.tick_params(labelsize=7)
     axes[-1, 0].set_xlabel("ride time (s)", fontsize=8)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0.04, 0.01, 0.98, 1.0 - top_in / height))  # a printable margin
+    if heading:
+        fig.text(0.04, 1 - 0.15 / height, heading, fontsize=14, weight="bold", va="top")
+        for k, chunk in enumerate(wrapped):
+            fig.text(0.04, 1 - (0.45 + 0.17 * k) / height, chunk, fontsize=7.5, va="top")
     return fig
 
 
@@ -313,13 +323,15 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
                 [0.06, max(0.42, y - 0.06 - 0.03 * len(rows)), 0.88, 0.03 * len(rows) + 0.03]
             )
             ax.axis("off")
+            # widths summing to the axes' width (they summed to 1.07: the source column ran
+            # off the page); long sources wrap onto a second line instead of being cut
             cells = [
                 [
-                    r["Measure"][:42],
+                    r["Measure"],
                     r["Median"],
                     r["Published range"],
                     r["Strokes in range"],
-                    r["Source"][:34],
+                    "\n".join(textwrap.wrap(r["Source"], 30)[:2]),
                 ]
                 for r in rows
             ]
@@ -327,8 +339,10 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
                 cellText=cells,
                 colLabels=["Measure", "Median", "Range", "In range", "Source"],
                 loc="upper left",
-                colWidths=[0.42, 0.1, 0.12, 0.13, 0.3],
+                colWidths=[0.4, 0.09, 0.11, 0.12, 0.28],
+                cellLoc="left",
             )
+            t.scale(1, 1.5)
             t.auto_set_font_size(False)
             t.set_fontsize(7)
         img = bdc_image(analysis)
@@ -340,8 +354,6 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
         pdf.savefig(fig)
         plt.close(fig)
         fnd = analysis.findings
-        fig = plt.figure(figsize=(8.27, 11.69))
-        fig.text(0.06, 0.96, "Posture over the ride", fontsize=14, weight="bold", va="top")
         lines = (
             [fnd["headline"]]
             + [
@@ -352,17 +364,18 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
             + fnd["variability"]["notes"]
             + explained_sentences(fnd.get("explained", []))
         )
-        import textwrap
-
-        y = 0.93
-        for line in lines:
-            for chunk in textwrap.wrap(line, 110):
-                fig.text(0.06, y, chunk, fontsize=8, va="top")
-                y -= 0.016
-        pdf.savefig(fig)
-        plt.close(fig)
-        if len(analysis.timeline):
-            _save_and_close(pdf, timeline_figure(analysis))
+        if len(analysis.timeline):  # the words above the charts: one page, not two
+            _save_and_close(pdf, timeline_figure(analysis, "Posture over the ride", lines))
+        else:  # no timeline (a short clip): the words on their own page
+            fig = plt.figure(figsize=(8.27, 11.69))
+            fig.text(0.06, 0.96, "Posture over the ride", fontsize=14, weight="bold", va="top")
+            y = 0.93
+            for line in lines:
+                for chunk in textwrap.wrap(line, 110):
+                    fig.text(0.06, y, chunk, fontsize=8, va="top")
+                    y -= 0.016
+            pdf.savefig(fig)
+            plt.close(fig)
         if analysis.ride is not None and "error" not in (analysis.summary.get("ride") or {}):
             _save_and_close(pdf, ride_figure(analysis))
         if comparison is not None:

@@ -134,7 +134,12 @@ def test_rider_analyses_the_bundled_sample_in_the_browser(page):
     page.screenshot(path=str(ARTIFACTS / "03_fitter.png"), full_page=True)
 
     page.get_by_role("tab", name="Video").click()
-    page.get_by_role("button", name="Make the annotated video").click()
+    make = page.get_by_role("button", name="Make the annotated video")
+    box = make.bounding_box()
+    assert box and box["y"] + box["height"] < 900, box  # seen on a laptop without scrolling
+    make.click()
+    # progress in frames and time left, not only a spinner (issue 21)
+    page.get_by_text("Annotated video:").wait_for(timeout=60_000)
     page.locator("video").wait_for(state="attached", timeout=120_000)
     page.get_by_role("tab", name="Video").click()  # the rerun may show the first tab again
     page.locator("video").wait_for(timeout=30_000)
