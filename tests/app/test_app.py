@@ -65,8 +65,12 @@ def test_analyse_a_sample_shows_verdict_charts_and_strokes(app, tmp_path, fit_ch
     # measures named in words, not by column (issue 21)
     assert "Knee at bottom dead centre, while pedalling: verdict" in table.columns
     assert not [c for c in table.columns if "_" in c], list(table.columns)
-    ranges = next(t for t in tables if "convention" in t.columns)
-    assert ranges["source"].str.len().min() > 3 and ranges["convention"].str.len().min() > 10
+    ranges = next(t for t in tables if "published range" in t.columns)
+    assert ranges["source"].str.len().min() > 3
+    # each range's convention in full beside the table, not in a column past the page's edge
+    shown = " ".join(m.value for m in app.markdown)
+    for measure in ranges["measure"]:
+        assert f"**{measure}**: " in shown, measure
     assert len(app.get("vega_lite_chart")) >= 3  # distributions (no timeline on 20 s)
     assert any(b.label == "Download findings.json" for b in app.get("download_button"))
 
@@ -187,7 +191,7 @@ def test_fitter_reads_the_ranges_of_the_riding_position_and_remembers_it(
     key = next(s.key for s in app.selectbox if s.key and s.key.startswith("position-"))
 
     def range_measures():
-        t = next(d.value for d in app.dataframe if "convention" in d.value.columns)
+        t = next(d.value for d in app.dataframe if "published range" in d.value.columns)
         return set(t["measure"])
 
     assert app.selectbox(key=key).value == "hoods"

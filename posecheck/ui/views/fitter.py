@@ -39,11 +39,22 @@ def show(result, marker_s: float) -> None:
                         "published range": f"{r.low:g}–{r.high:g}",
                         "strokes in range": f"{int(counts.get('in', 0))} of {len(strokes)}",
                         "verdict": counts.index[0] if len(counts) else "",
-                        "convention": r.convention,
                         "source": r.source,
+                        "convention": r.convention,
                     }
                 )
-        st.dataframe(pd.DataFrame(summary_rows), hide_index=True, key="range_table")
+        # the source in the table; each convention in full under it (a wide column of the
+        # table ran past the page and had to be scrolled to: issue 21)
+        st.dataframe(
+            pd.DataFrame(summary_rows).drop(columns="convention"),
+            hide_index=True,
+            key="range_table",
+            column_config={"source": st.column_config.TextColumn(width="medium")},
+        )
+        st.markdown(
+            "\n".join(f"- **{row['measure']}**: {row['convention']}" for row in summary_rows),
+            help="How each published range measures its angle",
+        )
         st.caption(
             "Angles are included angles (180° = straight). Each stroke's verdict is "
             "in / below / above the published range, or low confidence when the "
