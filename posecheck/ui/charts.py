@@ -3,6 +3,8 @@ periods and onsets; tension and collapse scores; per-metric distributions."""
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -91,7 +93,7 @@ def scores_chart(timeline: pd.DataFrame, marker_s: float | None = None) -> Chart
         .mark_line()
         .encode(
             x=alt.X("time_s:Q", title="ride time (s)"),
-            y=alt.Y("value:Q", title="score (1 = one sign at its threshold)"),
+            y=alt.Y("value:Q", title="score"),
             color=alt.Color(
                 "score:N",
                 scale=alt.Scale(domain=["tension", "collapse"], range=["#ef6c00", "#6a1b9a"]),
@@ -110,7 +112,15 @@ def scores_chart(timeline: pd.DataFrame, marker_s: float | None = None) -> Chart
             .mark_rule(color="#ff8f00", size=2)
             .encode(x="t:Q")
         )
-    return alt.layer(*layers).properties(title="Tension and collapse over the ride", height=200)
+    # the score's meaning under the title: as the y axis' title it was cut at the height
+    return alt.layer(*layers).properties(
+        title=alt.TitleParams(
+            "Tension and collapse over the ride",
+            subtitle="score: 1 = one sign at its threshold, 2 = two signs or one at twice it",
+            anchor="start",
+        ),
+        height=200,
+    )
 
 
 def distribution(strokes: pd.DataFrame, column: str, low: float, high: float, title: str) -> Chart:
@@ -128,13 +138,15 @@ def distribution(strokes: pd.DataFrame, column: str, low: float, high: float, ti
         alt.Chart(df)
         .mark_bar(color="#455a64")
         .encode(
-            x=alt.X(
-                f"{column}:Q", bin=alt.Bin(step=1, extent=[lo, hi]), scale=x_scale, title=title
-            ),
+            x=alt.X(f"{column}:Q", bin=alt.Bin(step=1, extent=[lo, hi]), scale=x_scale, title=None),
             y=alt.Y("count()", title="strokes"),
         )
     )
-    return alt.layer(band, hist).properties(height=160)
+    # the measure as the chart's title, wrapped (as the axis title it was cut at the width)
+    lines = textwrap.wrap(title, 32)
+    return alt.layer(band, hist).properties(
+        height=210, title=alt.TitleParams(lines, anchor="start", fontSize=12)
+    )
 
 
 def watched_metrics(timeline: pd.DataFrame) -> list[str]:

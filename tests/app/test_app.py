@@ -120,9 +120,10 @@ def test_coach_compares_early_and_late_of_the_ride(app, tmp_path, fit_check_anal
     assert app.selectbox(key="compare_with").value == "early vs late of this ride"
     app.button(key="compare").click().run()
     assert not app.exception, app.exception
-    deltas = next(d.value for d in app.dataframe if "stroke_spread" in d.value.columns)
+    deltas = next(d.value for d in app.dataframe if "measurement noise" in d.value.columns)
+    assert not [c for c in deltas.columns if "_" in c], list(deltas.columns)  # words
     assert set(deltas["verdict"]) <= {"real change", "within noise"}
-    assert "knee at bottom dead centre" in " ".join(deltas["label"]).lower()
+    assert "knee at bottom dead centre" in " ".join(deltas["measure"]).lower()
     # a steady 20 s clip: its first and last thirds do not differ beyond noise
     assert (deltas["verdict"] == "within noise").all(), deltas
     assert any(b.label == "Download report.pdf" for b in app.get("download_button"))
@@ -137,13 +138,13 @@ def test_a_comparison_disappears_when_its_clip_is_no_longer_shown(
     _select_fit_check(app)
     app.button(key="analyse").click().run()
     app.button(key="compare").click().run()
-    assert any("stroke_spread" in d.value.columns for d in app.dataframe)
+    assert any("measurement noise" in d.value.columns for d in app.dataframe)
     rear = next(o for o in app.selectbox(key="sample").options if o.startswith("rear_rocking"))
     app.selectbox(key="sample").select(rear).run()
     app.button(key="analyse").click().run()
     assert not app.exception, app.exception
     assert {m.label: m.value for m in app.metric}["View"] == "rear"
-    assert not any("stroke_spread" in d.value.columns for d in app.dataframe)
+    assert not any("measurement noise" in d.value.columns for d in app.dataframe)
 
 
 @pytest.mark.model

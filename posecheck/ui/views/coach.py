@@ -42,19 +42,18 @@ def show(result, marker_s: float) -> None:
             f"**{cmp.label_a}** → **{cmp.label_b}**: a change counts only when it is "
             "larger than both the strokes' own spread and the measurement-noise floor."
         )
+        cols = {  # words for the column names (the CSV keeps the names)
+            "label": "measure",
+            "before": "before",
+            "after": "after",
+            "change": "change",
+            "unit": "unit",
+            "stroke_spread": "strokes' own spread",
+            "noise_floor": "measurement noise",
+            "verdict": "verdict",
+        }
         st.dataframe(
-            cmp.deltas[
-                [
-                    "label",
-                    "before",
-                    "after",
-                    "change",
-                    "unit",
-                    "stroke_spread",
-                    "noise_floor",
-                    "verdict",
-                ]
-            ],
+            cmp.deltas[[c for c in cols if c in cmp.deltas]].rename(columns=cols),
             hide_index=True,
             key="delta_table",
         )

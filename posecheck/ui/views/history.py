@@ -166,7 +166,9 @@ def _compare(rides: pd.DataFrame) -> None:
         cmp = compare_analyses(load_analysis(folder[a]), load_analysis(folder[b]))
         st.caption(f"{a} → {b}: a change counts only when it beats the strokes' own spread.")
         st.dataframe(
-            cmp.deltas[["label", "before", "after", "change", "unit", "verdict"]],
+            cmp.deltas[["label", "before", "after", "change", "unit", "verdict"]].rename(
+                columns={"label": "measure"}
+            ),
             hide_index=True,
             width="stretch",
         )
