@@ -46,3 +46,15 @@ def data_root() -> Path:
     root = Path(os.environ.get("POSECHECK_DATA", Path.home() / ".posecheck"))
     root.mkdir(parents=True, exist_ok=True)
     return root
+
+
+#: hex digits of the content hash an uploaded clip is kept under (uploads/<hash>-<name>)
+UPLOAD_HASH_CHARS = 12
+
+
+def strip_upload_hash(name: str) -> str:
+    """``name`` without the leading ``<content hash>-`` an uploaded clip is stored under:
+    what the rider called the clip ("nstallmann.mp4", not "74a9ff6a1a70-nstallmann.mp4")."""
+    head, sep, rest = name.partition("-")
+    is_hash = len(head) == UPLOAD_HASH_CHARS and all(c in "0123456789abcdef" for c in head)
+    return rest if sep and rest and is_hash else name

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from posecheck.history.tables import riders, rides, setups
+from posecheck.io import strip_upload_hash
 from posecheck.metrics.bias import legacy_gain
 
 UNNAMED = "Unnamed rider"
@@ -184,7 +185,7 @@ def record_analysis(
             "rider_id": rid,
             "setup_id": sid,
             "clip_hash": clip_hash,
-            "clip_name": clip.name,
+            "clip_name": strip_upload_hash(clip.name),  # the name the rider gave it
             "folder": str(folder),
             "recorded_at": recorded_at or (known.recorded_at if known else None) or _filmed(clip),
             "analysed_at": _now(),

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from posecheck.io import data_root
+from posecheck.io import UPLOAD_HASH_CHARS, data_root, strip_upload_hash
 
 __all__ = ["data_root"]  # the app's data folder, defined beneath the app (posecheck.io)
 
@@ -74,7 +74,7 @@ def store_upload(name: str, data, limit_mb: float) -> Path:
     for stale in folder.glob("*.part"):
         if time.time() - stale.stat().st_mtime > STALE_PART_S:
             stale.unlink(missing_ok=True)
-    dest = folder / f"{hashlib.sha1(view).hexdigest()[:12]}-{safe}"
+    dest = folder / f"{hashlib.sha1(view).hexdigest()[:UPLOAD_HASH_CHARS]}-{safe}"
     if dest.exists() and dest.stat().st_size == size:
         return dest
     tmp = dest.with_name(dest.name + f".{os.getpid()}.part")
@@ -117,6 +117,7 @@ def analysis_label(folder: Path) -> str:
     head, _, tail = stem.rpartition("-")
     if head and len(tail) == 12 and all(c in "0123456789abcdef" for c in tail):
         stem = head
+    stem = strip_upload_hash(stem)  # an uploaded clip's own content-hash prefix
     summary = folder / "summary.json"
     if summary.exists():
         when = dt.datetime.fromtimestamp(summary.stat().st_mtime)

@@ -347,3 +347,37 @@ def test_history_shows_two_setups_and_compares_them(page, server):
     # the rides' table and the comparison's (grids drawn on a canvas: counted, not read)
     assert panel.locator("[data-testid='stDataFrame']").count() >= 2
     page.screenshot(path=str(ARTIFACTS / "09_history.png"), full_page=True)
+
+
+def test_a_short_real_clip_is_a_fit_check_and_every_tab_fits(page, server, footage):
+    """Issue 21: a fitter's short side view of a real rider (11 s, ../shared/footage) says in
+    plain words that it is a fit check, opens on Fitter and draws no empty score chart; every
+    tab fits the 1400 px window (no sideways scroll) and is screenshotted to be looked at
+    (tests/e2e/artifacts/10_real_<tab>.png)."""
+    from playwright.sync_api import expect
+
+    page.goto(server)  # a fresh session
+    page.get_by_text("Choose a clip in the sidebar").wait_for(timeout=60_000)
+    _settle(page)
+    page.get_by_text("Upload a clip").click()
+    _settle(page)
+    picker = _sidebar_uploader(page, "Video")
+    picker.wait_for(state="attached", timeout=30_000)
+    picker.set_input_files(str(footage / "nstallmann_trainer_side_right.mp4"))
+    page.get_by_text("_right.mp4").first.wait_for(timeout=30_000)  # shown as "nstallm…_right"
+    _settle(page)
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_text("clip is a fit check").wait_for(timeout=300_000)
+    _settle(page)
+    expect(page.get_by_role("tab", name="Fitter")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_text("Tension and collapse over the ride")).to_have_count(0)
+    for tab in page.get_by_role("tab").all_inner_texts():
+        page.get_by_role("tab", name=tab).click()
+        _settle(page)
+        page.wait_for_timeout(1000)
+        page.screenshot(
+            path=str(ARTIFACTS / f"10_real_{tab.lower().replace(' ', '_')}.png"), full_page=True
+        )
+        wide = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert wide[0] <= wide[1], (tab, wide)
+    expect(page.get_by_text("Tension and collapse over the ride")).to_have_count(0)

@@ -18,3 +18,19 @@ def test_not_assessed_is_said_once_in_words():
     )
     assert "_" not in text  # no column names
     assert not_assessed_sentence([]) == ""
+
+
+def test_clips_are_named_as_the_rider_named_them(tmp_path):
+    """Issue 21: no content hash in names. An upload is kept as <hash>-<name> and analysed
+    into <that>-<fingerprint>: the history's clip name and the earlier-analysis label drop
+    both; a name that merely has a dash keeps it."""
+    from posecheck.io import strip_upload_hash
+    from posecheck.ui import analysis_label
+
+    assert strip_upload_hash("74a9ff6a1a70-nstallmann_ride.mp4") == "nstallmann_ride.mp4"
+    assert strip_upload_hash("before-saddle.mp4") == "before-saddle.mp4"
+    assert strip_upload_hash("74a9ff6a1a70-") == "74a9ff6a1a70-"
+    folder = tmp_path / "74a9ff6a1a70-nstallmann_ride-0123456789ab"
+    folder.mkdir()
+    (folder / "summary.json").write_text("{}")
+    assert analysis_label(folder).startswith("nstallmann_ride · ")
