@@ -381,3 +381,42 @@ def test_a_short_real_clip_is_a_fit_check_and_every_tab_fits(page, server, foota
         wide = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert wide[0] <= wide[1], (tab, wide)
     expect(page.get_by_text("Tension and collapse over the ride")).to_have_count(0)
+
+
+def _analyse_sample(page, name: str, done_text: str) -> None:
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+    box.click()
+    page.get_by_role("option").filter(has_text=name).click()
+    _settle(page)
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_text(done_text).first.wait_for(timeout=300_000)
+    _settle(page)
+
+
+def test_a_comparison_never_outlives_its_clips(page, server):
+    """Issue 21, in the browser: analyse A, analyse B and compare it with A in Coach; then
+    analyse C: Coach shows no A/B comparison under C (nor after coming back to Coach)."""
+    from playwright.sync_api import expect
+
+    page.goto(server)  # a fresh session
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.wait_for(
+        timeout=60_000
+    )
+    _settle(page)
+    _analyse_sample(page, "fit_check_side", "Results for fit_check_side")  # A
+    _analyse_sample(page, "rear_rocking", "Results for rear_rocking")  # B
+    page.get_by_role("tab", name="Coach").click()
+    _settle(page)
+    against = page.locator("[data-testid='stSelectbox']").filter(has_text="Compare this analysis")
+    against.click()
+    page.get_by_role("option").filter(has_text="fit_check_side").click()
+    _settle(page)
+    page.get_by_role("button", name="Compare").click()
+    page.get_by_text("a change counts only when").wait_for(timeout=60_000)
+    expect(page.get_by_text("fit_check_side.mp4 → rear_rocking.mp4")).to_have_count(1)
+    _analyse_sample(page, "fatigue_side", "Results for fatigue_side")  # C
+    page.get_by_role("tab", name="Coach").click()
+    _settle(page)
+    expect(page.get_by_text("a change counts only when")).to_have_count(0)
+    expect(page.get_by_text("rear_rocking.mp4")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "11_coach_after_switch.png"), full_page=True)
