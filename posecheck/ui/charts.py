@@ -123,6 +123,48 @@ def scores_chart(timeline: pd.DataFrame, marker_s: float | None = None) -> Chart
     )
 
 
+def inline_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec with its data written into each view as values.
+
+    Streamlit moves named and top-level data out of a spec and runs each chart once before
+    that data arrive, so every such chart logs "Infinite extent" warnings in the browser
+    (streamlit/streamlit#16614); data inside the views stay in the spec and are there from
+    the first run. A facet needs its data at the top and keeps it there."""
+    spec = chart.to_dict()
+    datasets = spec.pop("datasets", {})
+
+    def inline(node) -> None:
+        if isinstance(node, dict):
+            d = node.get("data")
+            if isinstance(d, dict) and d.get("name") in datasets:
+                node["data"] = {"values": datasets[d["name"]]}
+            for v in node.values():
+                inline(v)
+        elif isinstance(node, list):
+            for v in node:
+                inline(v)
+
+    inline(spec)
+    top = spec.get("data")
+    parts = next((k for k in ("layer", "concat", "hconcat", "vconcat") if k in spec), None)
+    if top is not None and parts:
+        del spec["data"]
+        for view in spec[parts]:
+            view.setdefault("data", top)
+    elif top is not None and "mark" in spec:
+        del spec["data"]
+        unit = {k: spec.pop(k) for k in ("mark", "encoding", "transform") if k in spec}
+        spec["layer"] = [{"data": top, **unit}]
+    if any(k in spec for k in ("concat", "hconcat", "vconcat", "facet")):
+        spec["autosize"] = {"type": "pad"}  # "fit" works for single and layered views only
+    return spec
+
+
+def draw(where, chart: alt.TopLevelMixin, width: str = "stretch") -> None:
+    """Draw an Altair chart in a Streamlit container with its data inline (:func:`inline_spec`)."""
+    where.vega_lite_chart(inline_spec(chart), width=width)
+
+
 def distribution(strokes: pd.DataFrame, column: str, low: float, high: float, title: str) -> Chart:
     """Histogram of one per-stroke value with the published range shaded."""
     df = strokes[[column]].dropna()
@@ -157,38 +199,39 @@ def watched_metrics(timeline: pd.DataFrame) -> list[str]:
 PAIR_COLOURS = ("#1f77b4", "#e4572e")
 
 
-def phase_chart(cmp) -> Chart:
+def phase_chart(cmp) -> alt.ConcatChart:
     """Mean curves over the crank cycle (0-100%) for both sides of a comparison, one panel per
     metric (titled in words), with a +/- 1 SD band, in two clearly different colours with
     the whole labels in the legend. Panels of 210 px, three to a row, keep the chart inside
     the page's column at a 1400 px window (it was 1134 px and scrolled sideways); metrics
-    with no curve are left out (an empty panel made Vega warn "Infinite extent")."""
+    with no curve are left out (an empty panel made Vega warn "Infinite extent"). Panels are
+    concatenated, each with its own data, so that :func:`inline_spec` can keep the data in
+    the spec (a facet needs them at the top, where Streamlit takes them out)."""
     df = cmp.curves[np.isfinite(cmp.curves["mean"])].copy()
     df["who"] = np.where(df["side"] == "a", cmp.label_a, cmp.label_b)
     df["lo"], df["hi"] = df["mean"] - df["sd"].fillna(0), df["mean"] + df["sd"].fillna(0)
-    df["measure"] = [LABELS.get(m, m) for m in df["metric"]]
-    base = alt.Chart().encode(
-        x=alt.X("phase_pct:Q", title="crank cycle (%; 0 = TDC)"),
-        color=alt.Color(
-            "who:N",
-            title=None,
-            scale=alt.Scale(domain=[cmp.label_a, cmp.label_b], range=list(PAIR_COLOURS)),
-            legend=alt.Legend(orient="top", labelLimit=0),
-        ),
+    colour = alt.Color(
+        "who:N",
+        title=None,
+        scale=alt.Scale(domain=[cmp.label_a, cmp.label_b], range=list(PAIR_COLOURS)),
+        legend=alt.Legend(orient="top", labelLimit=0),
     )
-    band = base.mark_area(opacity=0.2).encode(
-        y=alt.Y("lo:Q", title="degrees", scale=alt.Scale(zero=False)), y2="hi:Q"
-    )
-    line = base.mark_line().encode(y="mean:Q")
-    return (
-        alt.layer(band, line, data=df[["phase_pct", "who", "mean", "lo", "hi", "measure"]])
-        .properties(height=140, width=210)
-        .facet(
-            facet=alt.Facet("measure:N", title=None, header=alt.Header(labelLimit=0)),
-            columns=3,
+    panels = []
+    for metric in dict.fromkeys(df["metric"]):
+        d = df.loc[df["metric"] == metric, ["phase_pct", "who", "mean", "lo", "hi"]]
+        base = alt.Chart(d.reset_index(drop=True)).encode(
+            x=alt.X("phase_pct:Q", title="crank cycle (%; 0 = TDC)"), color=colour
         )
-        .resolve_scale(y="independent")
-    )
+        band = base.mark_area(opacity=0.2).encode(
+            y=alt.Y("lo:Q", title="degrees", scale=alt.Scale(zero=False)), y2="hi:Q"
+        )
+        line = base.mark_line().encode(y="mean:Q")
+        panels.append(
+            alt.layer(band, line).properties(
+                title=LABELS.get(metric, metric), width=210, height=140
+            )
+        )
+    return alt.concat(*panels, columns=3).resolve_scale(y="independent")
 
 
 RIDE_WIDTH = 760  # px: vconcat charts do not take the container's width

@@ -7,7 +7,7 @@ import streamlit as st
 from posecheck.compare import compare_analyses, compare_windows, side_by_side
 from posecheck.pipeline import load_analysis
 from posecheck.ui import analysis_label, list_analyses
-from posecheck.ui.charts import phase_chart
+from posecheck.ui.charts import draw, phase_chart
 from posecheck.video import VideoError
 
 
@@ -60,7 +60,7 @@ def show(result, marker_s: float) -> None:
         if len(cmp.curves):
             # a facet cannot be fitted to the column's width ("stretch" made Vega warn): its
             # panels are sized to fit it (posecheck.ui.charts.phase_chart)
-            st.altair_chart(phase_chart(cmp), width="content")
+            draw(st, phase_chart(cmp), width="content")
         if img is not None:
             st.image(
                 img, caption="Both at bottom dead centre (a typical stroke each)", width="stretch"

@@ -13,7 +13,7 @@ from posecheck.ranges import POSITIONS, load_ranges, with_status
 from posecheck.render import annotated_frame
 from posecheck.report import fit_position, position_sentence
 from posecheck.ui import list_profiles, profiles_dir
-from posecheck.ui.charts import distribution
+from posecheck.ui.charts import distribution, draw
 
 
 def show(result, marker_s: float) -> None:
@@ -72,9 +72,7 @@ def show(result, marker_s: float) -> None:
         for i, r in enumerate(
             x for x in ranges if x.column in strokes and strokes[x.column].notna().any()
         ):
-            dcols[i % 3].altair_chart(
-                distribution(strokes, r.column, r.low, r.high, r.label), width="stretch"
-            )
+            draw(dcols[i % 3], distribution(strokes, r.column, r.low, r.high, r.label))
         _dead_centre_frames(result, strokes, marker_s)
     st.subheader("View and confidence")
     conf = {

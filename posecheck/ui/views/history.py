@@ -10,6 +10,7 @@ import streamlit as st
 
 from posecheck import history
 from posecheck.labels import short_name
+from posecheck.ui.charts import draw
 
 
 def _when(df: pd.DataFrame) -> pd.Series:
@@ -105,22 +106,23 @@ def _trends(rides: pd.DataFrame) -> None:
     ]
     if base:
         st.markdown("**Each sign across rides**: its fresh baseline (your own normal)")
-        st.altair_chart(
-            alt.Chart(pd.DataFrame(base))
+        frame = pd.DataFrame(base)
+        panels = [  # one panel a sign, each with its own data (kept in the spec: draw)
+            alt.Chart(frame[frame["sign"] == sign].reset_index(drop=True))
             .mark_line(point=True)
             .encode(x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
-            .properties(width=220, height=120)
-            .facet(facet=alt.Facet("sign:N", title=None), columns=3)
-            .resolve_scale(y="independent")
-        )
+            .properties(width=220, height=120, title=sign)
+            for sign in dict.fromkeys(frame["sign"])
+        ]
+        draw(st, alt.concat(*panels, columns=3).resolve_scale(y="independent"), "content")
     if onsets:
         st.markdown("**When each sign set in**, minutes into the ride")
-        st.altair_chart(
+        draw(
+            st,
             alt.Chart(pd.DataFrame(onsets))
             .mark_line(point=True)
             .encode(x=x, y=alt.Y("minutes:Q", title="onset (min)"), color=alt.Color("sign:N"))
             .properties(height=200),
-            width="stretch",
         )
     angles = rides.melt(
         id_vars=["label", "setup"],
@@ -132,7 +134,8 @@ def _trends(rides: pd.DataFrame) -> None:
         angles["setup"] = angles["setup"].fillna("(no setup given)")
         angles["angle"] = angles["angle"].map(ANGLE_WORDS)
         st.markdown("**Fit angles across setups** (colour: the setup ridden)")
-        st.altair_chart(
+        draw(
+            st,
             alt.Chart(angles)
             .mark_point(filled=True, size=70)
             .encode(
@@ -142,7 +145,6 @@ def _trends(rides: pd.DataFrame) -> None:
                 shape=alt.Shape("angle:N"),
             )
             .properties(height=220),
-            width="stretch",
         )
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from posecheck.ride import attach_ride, ride_table
 from posecheck.ui import safe_filename
-from posecheck.ui.charts import ride_chart
+from posecheck.ui.charts import draw, ride_chart
 
 RIDE_TYPES = ["fit", "tcx", "csv"]
 HOW_TO_EXPORT = (
@@ -62,9 +62,10 @@ def show(result, marker_s: float) -> None:
         windows = result.summary.get("windows_s") or [
             [0.0, float(result.summary["video"]["duration_s"])]
         ]
-        st.altair_chart(
+        draw(
+            st,
             ride_chart(result.ride, result.timeline, result.findings, windows, marker_s),
-            width="stretch",
+            "content",  # a vconcat of RIDE_WIDTH px
         )
         st.caption(
             "Grey: the analysed video; dashed red: each posture finding's onset. The whole "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from posecheck.labels import explained_sentences, not_assessed_sentence
-from posecheck.ui.charts import metric_timeline, scores_chart, watched_metrics
+from posecheck.ui.charts import draw, metric_timeline, scores_chart, watched_metrics
 
 
 def show(result, marker_s: float) -> None:
@@ -29,10 +29,10 @@ def show(result, marker_s: float) -> None:
         st.info(note)
     st.caption(fnd["note"])
     if len(tl):
-        st.altair_chart(scores_chart(tl, marker_s), width="stretch")
+        draw(st, scores_chart(tl, marker_s))
         cols = st.columns(2)
         for i, metric in enumerate(watched_metrics(tl)):
-            cols[i % 2].altair_chart(metric_timeline(tl, fnd, metric, marker_s), width="stretch")
+            draw(cols[i % 2], metric_timeline(tl, fnd, metric, marker_s))
         st.caption(
             "Green band: your fresh baseline ± the smallest change that counts; blue: "
             "the baseline minutes; red: a sustained drift from its onset (dashed)."
