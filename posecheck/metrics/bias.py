@@ -123,8 +123,9 @@ STROKE_COLUMN_OF = {
 def legacy_gain(summary: dict) -> dict[str, float]:
     """The gains an analysis still lacks: all of :data:`OUTLINE_GAIN` for one written before
     the gains existed (its ``summary.json`` has no ``outline_gain``), none otherwise. Used
-    where old and new analyses meet (reopening, comparing, the rider history), so a coach
-    never compares an old outline reading with a new body-degree one."""
+    where old and new analyses meet (Coach's comparison, the rider history), so a coach never
+    compares an old outline reading with a new body-degree one; an old analysis reopened on
+    its own is shown as it was written (its charts, baseline and findings in one unit)."""
     return {} if "outline_gain" in summary else dict(OUTLINE_GAIN)
 
 
