@@ -114,6 +114,10 @@ def analysis_label(folder: Path) -> str:
     import datetime as dt
 
     stem = folder.name
+    live = re.fullmatch(r"live-(\d{8})-(\d{6})", stem)
+    if live:  # a live session's folder: when it was ridden
+        when = dt.datetime.strptime("".join(live.groups()), "%Y%m%d%H%M%S")
+        return f"Live ride · {when:%d %b %Y %H:%M}"
     head, _, tail = stem.rpartition("-")
     if head and len(tail) == 12 and all(c in "0123456789abcdef" for c in tail):
         stem = head

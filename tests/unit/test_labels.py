@@ -34,3 +34,6 @@ def test_clips_are_named_as_the_rider_named_them(tmp_path):
     folder.mkdir()
     (folder / "summary.json").write_text("{}")
     assert analysis_label(folder).startswith("nstallmann_ride · ")
+    live = tmp_path / "live-20261201-034957"
+    live.mkdir()
+    assert analysis_label(live) == "Live ride · 01 Dec 2026 03:49"
