@@ -21,7 +21,7 @@ def metric_timeline(
     findings: dict,
     metric: str,
     marker_s: float | None = None,
-    height: int = 180,
+    height: int = 240,
 ) -> Chart:
     """One metric per stroke over the ride: the baseline band (median +/- threshold), the
     sustained drift shaded, the onset as a dashed rule and an optional time marker."""
@@ -119,7 +119,7 @@ def scores_chart(timeline: pd.DataFrame, marker_s: float | None = None) -> Chart
             subtitle="score: 1 = one sign at its threshold, 2 = two signs or one at twice it",
             anchor="start",
         ),
-        height=200,
+        height=280,
     )
 
 
