@@ -381,7 +381,15 @@ def cmd_report(args) -> int:
     except (FileNotFoundError, VideoError) as exc:
         print(f"posecheck: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    for p in write_reports(a, args.outdir):
+    try:
+        written = write_reports(a, args.outdir)
+    except OSError as exc:  # the output folder is a file, read-only, on a full disk...
+        where = exc.filename or args.outdir or args.analysis
+        print(
+            f"posecheck: {where}: cannot write the reports ({exc.strerror or exc})", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    for p in written:
         print(p)
     return 0
 

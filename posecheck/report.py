@@ -29,6 +29,12 @@ DISCLAIMER = (
 )
 
 
+def _has_timeline(analysis) -> bool:
+    """A timeline worth drawing: not for a clip too short for one (a fit check), whose
+    per-stroke values would only look like a timeline."""
+    return bool(len(analysis.timeline)) and not analysis.findings.get("too_short")
+
+
 def fit_position(summary: dict) -> str:
     """The riding position an analysis' verdicts are for (hoods before positions existed)."""
     return (summary.get("fit") or {}).get("position", "hoods")
@@ -218,7 +224,7 @@ def write_html(analysis, path: str | Path, comparison=None, comparison_image=Non
     parts += _ride_html(analysis)
     for note in fnd["variability"]["notes"] + explained_sentences(fnd.get("explained", [])):
         parts.append(f"<p>{html.escape(note)}</p>")
-    if len(analysis.timeline):
+    if _has_timeline(analysis):
         parts.append(_img_tag(_png(timeline_figure(analysis)), "fatigue timeline"))
     parts.append(f"<p class=note>{html.escape(fnd['note'])}</p>")
     if comparison is not None:
@@ -346,13 +352,12 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
             t.auto_set_font_size(False)
             t.set_fontsize(7)
         img = bdc_image(analysis)
-        if img is not None:
-            ax = fig.add_axes([0.15, 0.04, 0.7, 0.34])
+        if img is not None:  # lower and smaller for a fit check: its words sit above it
+            short = bool(analysis.findings.get("too_short"))
+            ax = fig.add_axes([0.2, 0.03, 0.6, 0.3] if short else [0.15, 0.04, 0.7, 0.34])
             ax.imshow(img)
             ax.set_title("Bottom dead centre, a typical stroke", fontsize=9)
             ax.axis("off")
-        pdf.savefig(fig)
-        plt.close(fig)
         fnd = analysis.findings
         lines = (
             [fnd["headline"]]
@@ -364,9 +369,17 @@ def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None
             + fnd["variability"]["notes"]
             + explained_sentences(fnd.get("explained", []))
         )
-        if len(analysis.timeline):  # the words above the charts: one page, not two
+        if fnd.get("too_short"):  # a fit check: its sentence or two on the fit page
+            y = 0.405
+            for line in lines:
+                for chunk in textwrap.wrap(line, 125):
+                    fig.text(0.06, y, chunk, fontsize=7.5, va="top", color="#37474f")
+                    y -= 0.013
+        pdf.savefig(fig)
+        plt.close(fig)
+        if _has_timeline(analysis):  # the words above the charts: one page, not two
             _save_and_close(pdf, timeline_figure(analysis, "Posture over the ride", lines))
-        else:  # no timeline (a short clip): the words on their own page
+        elif not fnd.get("too_short"):  # no timeline: the words on their own page
             fig = plt.figure(figsize=(8.27, 11.69))
             fig.text(0.06, 0.96, "Posture over the ride", fontsize=14, weight="bold", va="top")
             y = 0.93
@@ -415,6 +428,7 @@ def write_reports(
     analysis, outdir: str | Path | None = None, comparison=None, comparison_image=None
 ) -> tuple[Path, Path]:
     outdir = Path(outdir or analysis.outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
     return (
         write_html(analysis, outdir / "report.html", comparison, comparison_image),
         write_pdf(analysis, outdir / "report.pdf", comparison, comparison_image),

@@ -142,3 +142,22 @@ def test_report_command_on_an_analysis_folder(fit_check_analysis, tmp_path, caps
     assert (tmp_path / "report.pdf").exists()
     assert main(["report", str(tmp_path / "nothing_here")]) == 2
     assert "no summary.json" in capsys.readouterr().err
+    # a folder that does not exist yet is made (it raised a traceback); a file in the way
+    # is named in one line
+    new = tmp_path / "new" / "reports"
+    assert main(["report", str(fit_check_analysis.outdir), "-o", str(new)]) == 0
+    assert (new / "report.pdf").exists() and (new / "report.html").exists()
+    # a 20 s clip is a fit check: no timeline drawn (its strokes would only look like one),
+    # its sentence on the fit page, no page of a line alone
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(new / "report.pdf"))
+    assert len(pdf) == 1 and "is a fit check" in pdf[0].get_textpage().get_text_range()
+    pdf.close()
+    assert 'alt="fatigue timeline"' not in (new / "report.html").read_text()
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    assert main(["report", str(fit_check_analysis.outdir), "-o", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"posecheck: {blocker}") and "cannot write the reports" in err
+    assert "Traceback" not in err
