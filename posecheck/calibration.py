@@ -295,14 +295,12 @@ def dump_toml(data: dict, header: str = "") -> str:
 def set_position(path: str | Path, position: str) -> None:
     """Remember the rider's riding position (``[fit] position``) in their profile file,
     keeping everything else it holds."""
-    import os
+    from posecheck.io import write_text
 
     path = Path(path)
     existing = validate(_read(path), str(path)) if path.exists() else {}
     merged = validate(merge(existing, {"fit": {"position": position}}), str(path))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(dump_toml(merged, f"posecheck profile {path.stem}"))
-    os.replace(tmp, path)
+    write_text(dump_toml(merged, f"posecheck profile {path.stem}"), path)
 
 
 def calibrate(
@@ -312,9 +310,8 @@ def calibrate(
     baseline per watched metric (median and spread of its per-stroke values after the first
     seconds) and, with a marker size, the camera tilt and scale from the ArUco marker.
     Returns the profile's path and what was written."""
-    import os
-
     from posecheck.fatigue import SIGNS, default_windows, units
+    from posecheck.io import write_text
     from posecheck.metrics.bias import OUTLINE_GAIN
 
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in rider).strip("_")
@@ -360,7 +357,5 @@ def calibrate(
         f"posecheck rider profile for {rider}, written by posecheck "
         f"calibrate from {Path(analysis.info.path).name}.",
     )
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    write_text(text, path)
     return path, {"baseline": baseline, "camera": camera}

@@ -25,6 +25,11 @@ def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
         raise
 
 
+def write_text(text: str, path: Path) -> None:
+    """Write a text file atomically (a profile, a note)."""
+    _atomic(path, lambda tmp: tmp.write_text(text))
+
+
 def write_json(obj: dict, path: Path) -> None:
     text = json.dumps(obj, indent=2, allow_nan=False, default=_json_default)
     _atomic(path, lambda tmp: tmp.write_text(text))

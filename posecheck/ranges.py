@@ -72,3 +72,41 @@ def with_status(strokes: pd.DataFrame, ranges: list[FitRange]) -> pd.DataFrame:
         conf = out[r.conf_column] if r.conf_column in out else pd.Series(1.0, index=out.index)
         out[f"{r.column}_status"] = [r.status(v, c) for v, c in zip(out[r.column], conf)]
     return out
+
+
+def fit_position(summary: dict) -> str:
+    """The riding position an analysis' verdicts are for (hoods before positions existed)."""
+    return (summary.get("fit") or {}).get("position", "hoods")
+
+
+def position_sentence(position: str) -> str:
+    """Which ranges apply, in words: the position, and the measures it has no range for."""
+    missing = unjudged(position)
+    return f"Ranges for {POSITIONS[position]}." + (
+        f" No published range for this position: {', '.join(missing).lower()} (not judged)."
+        if missing
+        else ""
+    )
+
+
+def range_summary(strokes: pd.DataFrame, ranges: list[FitRange]) -> list[dict]:
+    """One row per range whose measure the strokes have: its median, the range, how many
+    strokes fall in it, the commonest verdict, source and convention (the Fitter tab and the
+    reports show these)."""
+    rows = []
+    for r in ranges:
+        if r.column not in strokes or not strokes[r.column].notna().any():
+            continue
+        counts = strokes.get(f"{r.column}_status", pd.Series(dtype=str)).value_counts()
+        rows.append(
+            {
+                "measure": r.label,
+                "median": round(float(strokes[r.column].median()), 1),
+                "published range": f"{r.low:g}–{r.high:g}",
+                "strokes in range": f"{int(counts.get('in', 0))} of {len(strokes)}",
+                "verdict": counts.index[0] if len(counts) else "",
+                "source": r.source,
+                "convention": r.convention,
+            }
+        )
+    return rows

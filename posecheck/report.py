@@ -21,7 +21,13 @@ import numpy as np
 import pandas as pd
 
 from posecheck.labels import explained_sentences
-from posecheck.ranges import POSITIONS, load_ranges, unjudged
+from posecheck.ranges import (
+    POSITIONS,
+    fit_position,
+    load_ranges,
+    position_sentence,
+    range_summary,
+)
 
 DISCLAIMER = (
     "posecheck measures posture from video. These are signs for a rider, fitter or "
@@ -35,22 +41,6 @@ def _has_timeline(analysis) -> bool:
     return bool(len(analysis.timeline)) and not analysis.findings.get("too_short")
 
 
-def fit_position(summary: dict) -> str:
-    """The riding position an analysis' verdicts are for (hoods before positions existed)."""
-    return (summary.get("fit") or {}).get("position", "hoods")
-
-
-def position_sentence(summary: dict) -> str:
-    """Which ranges apply, in words: the position, and the measures it has no range for."""
-    pos = fit_position(summary)
-    missing = unjudged(pos)
-    return f"Ranges for {POSITIONS[pos]}." + (
-        f" No published range for this position: {', '.join(missing).lower()} (not judged)."
-        if missing
-        else ""
-    )
-
-
 def _mpl():
     import matplotlib
 
@@ -61,22 +51,17 @@ def _mpl():
 
 
 def range_rows(strokes: pd.DataFrame, position: str = "hoods") -> list[dict]:
-    rows = []
-    for r in load_ranges(position=position):
-        if r.column not in strokes or not strokes[r.column].notna().any():
-            continue
-        status = strokes.get(f"{r.column}_status", pd.Series(dtype=str)).value_counts()
-        rows.append(
-            {
-                "Measure": r.label,
-                "Median": f"{strokes[r.column].median():.1f}",
-                "Published range": f"{r.low:g}–{r.high:g}",
-                "Strokes in range": f"{int(status.get('in', 0))} of {len(strokes)}",
-                "Convention": r.convention,
-                "Source": r.source,
-            }
-        )
-    return rows
+    return [
+        {
+            "Measure": r["measure"],
+            "Median": f"{r['median']:.1f}",
+            "Published range": r["published range"],
+            "Strokes in range": r["strokes in range"],
+            "Convention": r["convention"],
+            "Source": r["source"],
+        }
+        for r in range_summary(strokes, load_ranges(position=position))
+    ]
 
 
 def timeline_figure(analysis, heading: str = "", lines: Sequence[str] = ()):
@@ -204,7 +189,7 @@ def write_html(analysis, path: str | Path, comparison=None, comparison_image=Non
         _table(range_rows(analysis.strokes, fit_position(analysis.summary))),
         "<p class=note>Angles are included angles (180° = straight). A stroke counts "
         "only when the joint was seen with confidence 0.5 or more. "
-        + html.escape(position_sentence(analysis.summary))
+        + html.escape(position_sentence(fit_position(analysis.summary)))
         + "</p>",
     ]
     img = bdc_image(analysis)

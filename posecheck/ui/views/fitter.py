@@ -9,9 +9,15 @@ import streamlit as st
 
 from posecheck.calibration import ProfileError, set_position
 from posecheck.labels import label as measure_name
-from posecheck.ranges import POSITIONS, load_ranges, with_status
+from posecheck.ranges import (
+    POSITIONS,
+    fit_position,
+    load_ranges,
+    position_sentence,
+    range_summary,
+    with_status,
+)
 from posecheck.render import annotated_frame
-from posecheck.report import fit_position, position_sentence
 from posecheck.ui import list_profiles, profiles_dir
 from posecheck.ui.charts import distribution, draw
 
@@ -27,22 +33,7 @@ def show(result, marker_s: float) -> None:
     if strokes.empty:
         st.info(s["pedalling"]["statement"])
     else:
-        summary_rows = []
-        for r in ranges:
-            if r.column in strokes:
-                v = strokes[r.column].dropna()
-                counts = strokes.get(f"{r.column}_status", pd.Series(dtype=str)).value_counts()
-                summary_rows.append(
-                    {
-                        "measure": r.label,
-                        "median": round(float(v.median()), 1) if len(v) else None,
-                        "published range": f"{r.low:g}–{r.high:g}",
-                        "strokes in range": f"{int(counts.get('in', 0))} of {len(strokes)}",
-                        "verdict": counts.index[0] if len(counts) else "",
-                        "source": r.source,
-                        "convention": r.convention,
-                    }
-                )
+        summary_rows = range_summary(strokes, ranges)
         # the source in the table; each convention in full under it (a wide column of the
         # table ran past the page and had to be scrolled to: issue 21)
         st.dataframe(
@@ -58,7 +49,7 @@ def show(result, marker_s: float) -> None:
         st.caption(
             "Angles are included angles (180° = straight). Each stroke's verdict is "
             "in / below / above the published range, or low confidence when the "
-            "joint was not seen well enough. " + position_sentence({"fit": {"position": position}})
+            "joint was not seen well enough. " + position_sentence(position)
         )
         # words, not column names (issue 21): the CSV keeps the names, the page says them
         names = {"stroke": "stroke", "start_s": "starts at (s)", "cadence_rpm": "cadence (rpm)"}
