@@ -36,16 +36,19 @@ def show(result, marker_s: float) -> None:
         summary_rows = range_summary(strokes, ranges)
         # the source in the table; each convention in full under it (a wide column of the
         # table ran past the page and had to be scrolled to: issue 21)
-        st.dataframe(
-            pd.DataFrame(summary_rows).drop(columns="convention"),
-            hide_index=True,
-            key="range_table",
-            column_config={"source": st.column_config.TextColumn(width="medium")},
-        )
-        st.markdown(
-            "\n".join(f"- **{row['measure']}**: {row['convention']}" for row in summary_rows),
-            help="How each published range measures its angle",
-        )
+        if summary_rows:
+            st.dataframe(
+                pd.DataFrame(summary_rows).drop(columns="convention"),
+                hide_index=True,
+                key="range_table",
+                column_config={"source": st.column_config.TextColumn(width="medium")},
+            )
+            st.markdown(
+                "\n".join(f"- **{r['measure']}**: {r['convention']}" for r in summary_rows),
+                help="How each published range measures its angle",
+            )
+        else:  # a rear or front view: the published ranges are side-view angles
+            st.info("No published range applies to the measures of this view.")
         st.caption(
             "Angles are included angles (180° = straight). Each stroke's verdict is "
             "in / below / above the published range, or low confidence when the "
