@@ -182,10 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
         "pip install 'posecheck[human]'",
     )
     sa.add_argument(
+        "--analyses",
+        action="store_true",
+        help="analyse the bundled sample clips with the defaults into OUTDIR/analyses, so the "
+        "app shows a sample's results as soon as it is chosen (after --poses)",
+    )
+    sa.add_argument(
         "--poses",
         action="store_true",
         help="run the model on every sample clip (and the scenarios the tests render) and "
-        "keep the tracks in OUTDIR/poses, so that their first analysis opens at once",
+        "keep the tracks in OUTDIR/poses, so that their first analysis opens at once; with "
+        "NAMES (scenarios or clips such as human/human_shrug.mp4), refresh only those",
     )
     return ap
 
@@ -399,10 +406,15 @@ def cmd_samples(args) -> int:
 
     if args.human:
         return _human_samples(args)
+    if args.analyses:
+        from posecheck.samples.analyses import make_ready_made
+
+        make_ready_made(args.outdir, [f"{n}.mp4" for n in (args.names or BUNDLED)])
+        return 0
     if args.poses:
         from posecheck.samples.poses import make_store
 
-        make_store(args.outdir, [n for n in SCENARIOS if n not in BUNDLED])
+        make_store(args.outdir, [n for n in SCENARIOS if n not in BUNDLED], args.names or None)
         return 0
     names = args.names or (list(SCENARIOS) if args.all else list(BUNDLED))
     if _unknown_scenarios(names, SCENARIOS, "scenario(s)"):

@@ -337,6 +337,11 @@ def render_clip(
             sc.TUNE,
             "-g",
             str(int(sc.fps * 10)),
+            # x264 picks algorithms by CPU (AVX-512 or not) unless told not to: without this
+            # the same scenario gave other bytes on another machine, and its stored poses
+            # (keyed by the clip's content) no longer matched
+            "-x264-params",
+            "cpu-independent=1",
         ],
         ffmpeg_log_level="error",
     )

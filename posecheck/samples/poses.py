@@ -61,19 +61,30 @@ def store_pose(clip: Path, sample: str, store: Path, profile: dict | None = None
     return out
 
 
-def make_store(samples_dir: Path, scenarios: list[str]) -> None:
+def make_store(samples_dir: Path, scenarios: list[str], only: list[str] | None = None) -> None:
     """Rebuild ``samples_dir/poses`` from the committed sample clips and the given cartoon
-    scenarios (rendered into a temporary folder)."""
+    scenarios (rendered into a temporary folder). ``only``: refresh just these samples (clip
+    paths relative to ``samples_dir`` or scenario names), keeping every other entry."""
     from posecheck.samples import SCENARIOS, render_clip
 
     store = samples_dir / BUNDLED_POSES.name
-    shutil.rmtree(store, ignore_errors=True)
-    for rel in sample_clips(samples_dir):
+    if only is None:
+        shutil.rmtree(store, ignore_errors=True)
+        clips, names = list(sample_clips(samples_dir)), scenarios
+    else:
+        wanted = set(only)
+        clips = [c for c in sample_clips(samples_dir) if c in wanted]
+        names = [n for n in scenarios if n in wanted]
+        keys = set(clips) | {SCENARIO_PREFIX + n for n in names}
+        for entry in sorted(store.glob("*.npz")):
+            if PoseTrack.load(entry).meta.get("sample") in keys:
+                entry.unlink()
+    for rel in clips:
         print(store_pose(samples_dir / rel, rel, store))
         for extra, profile in EXTRA_PROFILES:
             if rel == extra:
                 print(store_pose(samples_dir / rel, rel, store, profile=profile))
     with tempfile.TemporaryDirectory() as tmp:
-        for name in scenarios:
+        for name in names:
             clip = render_clip(SCENARIOS[name], tmp)
             print(store_pose(clip, SCENARIO_PREFIX + name, store))

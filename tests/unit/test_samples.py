@@ -67,3 +67,25 @@ def test_render_clip_writes_video_and_truth(tmp_path):
         img, lm, truth, _ = render_frame(sc, 10 / 30)
         np.testing.assert_allclose(z["landmarks_px"][10], lm, atol=1e-3)
         assert z["truth_knee_angle_deg"][10] == pytest.approx(truth["knee_angle_deg"], abs=1e-3)
+
+
+def test_a_render_is_the_same_bytes_on_any_cpu(tmp_path, monkeypatch):
+    """The scenario clips the tests render must be byte-identical on every machine: their
+    stored poses are keyed by the clip's content. x264 chooses algorithms by CPU (AVX-512 or
+    not) unless told not to; its plain C code (``asm=0``) is what any CPU would give."""
+    import hashlib
+    from dataclasses import replace
+
+    import imageio_ffmpeg
+
+    sc = replace(SCENARIOS["fit_check_side"], name="short", duration_s=2.0)
+    plain = hashlib.sha1(render_clip(sc, tmp_path / "a").read_bytes()).hexdigest()
+    write = imageio_ffmpeg.write_frames
+
+    def without_asm(*args, **kwargs):
+        kwargs["output_params"] = [*kwargs["output_params"], "-x264-params", "asm=0"]
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(imageio_ffmpeg, "write_frames", without_asm)
+    c_only = hashlib.sha1(render_clip(sc, tmp_path / "b").read_bytes()).hexdigest()
+    assert plain == c_only
