@@ -32,6 +32,7 @@ test-live: $(VENV)/.installed
 samples: $(VENV)/.installed
 	$(PY) -m posecheck samples -o sample_videos
 	$(PY) -m posecheck samples --poses -o sample_videos
+	$(PY) -m posecheck samples --analyses -o sample_videos
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py

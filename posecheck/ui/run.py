@@ -12,7 +12,7 @@ import streamlit as st
 
 from posecheck.calibration import ProfileError, load_profile
 from posecheck.cores import usable_cores
-from posecheck.pipeline import NoRiderError, analyze, load_analysis
+from posecheck.pipeline import NoRiderError, analyze, load_analysis, record_in_history
 from posecheck.ui import analysis_dir, data_root
 from posecheck.video import VideoError
 
@@ -31,6 +31,12 @@ def analyse(
     slot that the page keeps at a fixed place on every run: elements appearing above the
     tabs on one run only gave the tabs a new identity on the next, which sent the user back
     to the first tab). The success message is kept in ``st.session_state["status"]``."""
+    if profile_path is None and mode == "auto" and view == "auto" and ride_upload is None:
+        made = ready_sample(video)  # a bundled sample with the defaults: at once
+        if made is not None:
+            st.session_state["status"] = READY_NOTE
+            status.success(READY_NOTE)
+            return made
     bar = status.progress(0.0, text="Starting the pose model…")
     t0 = time.monotonic()
 
@@ -74,6 +80,27 @@ def analyse(
 
 
 RUN_KEY = "analysis_requested"
+READY_NOTE = (
+    "Ready-made analysis of this sample (made with the default settings by `make samples`): "
+    "choose a profile, mode or view to analyse it yourself."
+)
+
+
+def ready_sample(video: Path):
+    """The ready-made analysis of a bundled sample (:mod:`posecheck.samples.analyses`) in its
+    folder under the data root, or None (not a bundled sample, or the folder holds the
+    rider's own analysis of it)."""
+    from posecheck.samples.analyses import ready_made
+
+    folder = analysis_dir(video)
+    try:
+        if not ready_made(video, folder):
+            return None
+        made = load_analysis(folder)
+    except (OSError, ValueError, KeyError, VideoError):
+        return None  # then it is analysed as any clip
+    record_in_history(folder, None, None)  # as an analysis with the default profile would
+    return made
 
 
 def pick_earlier() -> Path | None:

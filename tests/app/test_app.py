@@ -217,3 +217,25 @@ def test_fitter_reads_the_ranges_of_the_riding_position_and_remembers_it(
     assert not app.exception, app.exception
     summary = (analysis_dir(SAMPLES / "fit_check_side.mp4") / "summary.json").read_text()
     assert '"position": "aero"' in summary
+
+
+def test_a_bundled_sample_opens_ready_made_at_the_first_click(app, tmp_path):
+    """Issue 20: the first click on a bundled sample with the default settings shows its
+    ready-made analysis (no pose model, no metrics run); with the rider's own choice (here:
+    the mode) Analyse analyses the clip."""
+    from posecheck.ui.run import READY_NOTE
+
+    fatigue = next(o for o in app.selectbox(key="sample").options if o.startswith("fatigue_side"))
+    app.selectbox(key="sample").select(fatigue).run()
+    app.button(key="analyse").click().run()
+    assert not app.exception, app.exception
+    assert [m.value for m in app.success] == [READY_NOTE]
+    assert {m.label: m.value for m in app.metric}["Frames analysed"] == "5400"
+    shown = [m.value for m in [*app.markdown, *app.info, *app.warning, *app.subheader]]
+    assert any("shoulders began creeping up" in t for t in shown), shown
+    folder = analysis_dir(SAMPLES / "fatigue_side.mp4")
+    assert folder.is_relative_to(tmp_path) and (folder / "keypoints.npz").exists()
+    app.selectbox(key="mode").select("full").run()
+    app.button(key="analyse").click().run()
+    assert not app.exception, app.exception
+    assert any(m.value.startswith("Analysed in") for m in app.success), app.success

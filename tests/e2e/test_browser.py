@@ -107,9 +107,21 @@ def test_rider_analyses_the_bundled_sample_in_the_browser(page):
     box.wait_for(timeout=60_000)
     box.click()
     page.get_by_role("option").filter(has_text="fit_check_side").click()
+    _settle(page)
+    # the first click on a bundled sample shows its ready-made analysis (issue 20)
     page.get_by_role("button", name="Analyse").click()
-    # not clickable again while it runs (issue 21), clickable once it is done
+    page.get_by_text("Ready-made analysis of this sample").wait_for(timeout=60_000)
+    page.get_by_text("clip is a fit check").wait_for(timeout=60_000)
+    _settle(page)
+    # analysing it yourself (here: mode "full"): the button is not clickable again while it
+    # runs (issue 21), clickable once it is done
+    mode = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(2)
+    mode.click()
+    page.get_by_role("option", name="full", exact=True).click()
+    _settle(page)
+    page.get_by_role("button", name="Analyse").click()
     expect(page.get_by_role("button", name="Analyse")).to_be_disabled(timeout=10_000)
+    page.get_by_text("Analysed in").wait_for(timeout=300_000)
     verdict = page.get_by_text("clip is a fit check")
     verdict.wait_for(timeout=300_000)
     expect(page.get_by_role("button", name="Analyse")).to_be_enabled(timeout=30_000)
