@@ -57,7 +57,8 @@ with st.sidebar:
         "Mode",
         ["auto", "full", "long"],
         key="mode",
-        help="full: every frame; long: 10 s windows every 90 s (auto: long above 20 minutes)",
+        help="full: every frame; long: 10 s windows every 5 min, more where a sign changes "
+        "(auto: long above 20 minutes)",
     )
     view_choice = st.selectbox(
         "View",

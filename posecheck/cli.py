@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument(
         "--mode",
         choices=("auto", "full", "long"),
-        help="full: every frame; long: 10 s windows every 90 s (auto: long above 20 min)",
+        help="full: every frame; long: 10 s windows every 5 min, more where a sign begins to "
+        "change (auto: long above 20 min)",
     )
     an.add_argument(
         "--position",

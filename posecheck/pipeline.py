@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from posecheck import __version__
+from posecheck.adaptive import adaptive_track, tolerance_s
 from posecheck.calibration import (
     camera_correction,
     load_profile,
@@ -66,7 +67,7 @@ class Analysis:
 
 
 def long_mode_windows(
-    duration_s: float, window_s: float = 10.0, every_s: float = 90.0
+    duration_s: float, window_s: float = 10.0, every_s: float = 300.0
 ) -> tuple[tuple[float, float], ...]:
     """Windows of ``window_s`` seconds at full frame rate, one every ``every_s`` seconds."""
     starts = np.arange(0.0, max(duration_s - 1e-9, 0.0), every_s)
@@ -167,6 +168,15 @@ def analyze(
         if mode == "long"
         else None,
     )
+    fz = prof["fatigue"]
+    fsettings = FatigueSettings(
+        baseline_s=fz["baseline_s"] or None,
+        sustain_s=fz["sustain_s"] or None,
+        settle_s=None if fz["settle_s"] < 0 else fz["settle_s"],
+    )
+    camera = camera_correction(prof, info.path)
+    position = prof["fit"]["position"]
+    refined = None
     if track is not None:
         if est is not None:
             est.close()
@@ -174,6 +184,32 @@ def analyze(
         stats = {"cached": True, "frames_processed": 0, "seconds": 0.0}
         outdir.mkdir(parents=True, exist_ok=True)
         track.save(outdir / "keypoints.npz")
+    elif mode == "long" and an["long_refine"]:
+        if est is not None:
+            est.close()  # each pass makes its own
+
+        def measured(tr: PoseTrack) -> list[dict]:
+            _d, _c, _l, m, st = measure(
+                tr, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias, position
+            )
+            f, _t = analyse_fatigue(
+                m, st, info.duration_s, fsettings, stored_baseline(prof), prof.get("thresholds")
+            )
+            return f["findings"]
+
+        track, stats, refined = adaptive_track(
+            info,
+            outdir,
+            settings,
+            an["long_window_s"],
+            an["long_every_s"],
+            fsettings,
+            lambda windows_settings, folder: _extract(
+                info, folder, windows_settings, factory, progress, workers, None, reuse_poses
+            ),
+            measured,
+        )
+        settings = dataclasses.replace(settings, windows_s=tuple(refined.windows))
     else:
         track, stats = _extract(
             info, outdir, settings, factory, progress, workers, est, reuse_poses
@@ -201,16 +237,8 @@ def analyze(
             else "film from the side with the whole body in view"
         )
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames ({hint})")
-    camera = camera_correction(prof, info.path)
-    position = prof["fit"]["position"]
     decision, clean, level, metrics, strokes = measure(
         track, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias, position
-    )
-    fz = prof["fatigue"]
-    fsettings = FatigueSettings(
-        baseline_s=fz["baseline_s"] or None,
-        sustain_s=fz["sustain_s"] or None,
-        settle_s=None if fz["settle_s"] < 0 else fz["settle_s"],
     )
     findings, timeline = analyse_fatigue(
         metrics,
@@ -237,6 +265,16 @@ def analyze(
         # the riding position the fit verdicts in strokes.csv are for, and what has no range
         "fit": {"position": position, "not_judged": unjudged(position)},
         "windows_s": [list(w) for w in settings.windows_s] if settings.windows_s else None,
+        # long mode's refinement: windows added where a sign began to change (None: not used)
+        "long_refine": None
+        if refined is None
+        else {
+            "every_s": an["long_every_s"],
+            "tolerance_s": tolerance_s(info.duration_s),
+            "rounds": refined.rounds,
+            "windows_added": [list(w) for w in refined.added],
+            "open_brackets": [list(w) for w in refined.open_brackets],
+        },
         "fatigue": {
             "baseline": findings["baseline"],
             "sustain_s": findings["sustain_s"],

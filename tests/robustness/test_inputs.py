@@ -231,7 +231,15 @@ def test_three_hour_ride_is_read_to_its_end(tmp_path):
     a = analyze(
         ride,
         tmp_path / "out",
-        profile={"analysis": {"mode": "auto", "long_window_s": 2.0, "long_every_s": 600.0}},
+        # the fixed grid (no refinement: no baseline windows, none added), as the test plans
+        profile={
+            "analysis": {
+                "mode": "auto",
+                "long_window_s": 2.0,
+                "long_every_s": 600.0,
+                "long_refine": False,
+            }
+        },
         reports=False,
     )
     s = a.summary

@@ -39,7 +39,7 @@ def test_merge_order_defaults_rider_camera_flags(tmp_path):
     assert prof["fatigue"]["baseline_s"] == 120.0  # rider (flag None = not given)
     assert prof["fatigue"]["sustain_s"] == 30.0  # flag beats rider
     assert prof["camera"]["tilt_deg"] == -3.5  # camera beats rider
-    assert prof["analysis"]["long_every_s"] == 90.0  # default kept
+    assert prof["analysis"]["long_every_s"] == 300.0  # default kept
 
 
 @pytest.mark.parametrize(

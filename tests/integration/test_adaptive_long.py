@@ -1,0 +1,64 @@
+"""Adaptive long mode end to end (issue 20): a rendered 24-minute ride whose elbows begin to
+lock between two of long mode's coarse windows (600 and 900 s), the real model, the defaults
+(auto picks long mode above 20 minutes): the refinement adds windows until the onset is
+bracketed within the tolerance (60 s or 2% of the ride); without it the onset is dated from
+the coarse windows alone and misses the tolerance."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from posecheck.adaptive import tolerance_s
+from posecheck.pipeline import analyze
+from posecheck.samples import SCENARIOS, render_clip
+
+pytestmark = pytest.mark.model
+ONSET_S = 750.0
+RIDE = replace(
+    SCENARIOS["elbow_onset"],
+    name="long_elbow",
+    duration_s=1440.0,
+    fps=10.0,
+    size_wh=(320, 240),
+    drifts={"elbow_deg": (ONSET_S, 900.0, 15.0)},
+    description="24 minutes; the elbows straighten by 15 degrees from 12:30, fully by 15:00.",
+)
+
+
+@pytest.fixture(scope="module")
+def long_ride(tmp_path_factory):
+    return render_clip(RIDE, tmp_path_factory.mktemp("long_ride"))  # 30 s on 2 cores
+
+
+def _onset(a) -> float:
+    found = {f["metric"]: f["onset_s"] for f in a.findings["findings"]}
+    assert set(found) == {"elbow_angle_deg"}, a.findings["headline"]
+    return found["elbow_angle_deg"]
+
+
+def test_an_onset_between_coarse_windows_is_bracketed_on_a_rendered_ride(long_ride, tmp_path):
+    tol = tolerance_s(RIDE.duration_s)
+    a = analyze(long_ride, tmp_path / "adaptive", reports=False, history=False)
+    fixed = analyze(
+        long_ride,
+        tmp_path / "fixed",
+        profile={"analysis": {"long_refine": False}},
+        reports=False,
+        history=False,
+    )
+    refined = a.summary["long_refine"]
+    print(
+        f"\nadaptive: onset {_onset(a)} s after {refined['rounds']} rounds, "
+        f"{len(a.track)} frames, added {refined['windows_added']}; "
+        f"coarse only: onset {_onset(fixed)} s, {len(fixed.track)} frames "
+        f"(programmed {ONSET_S} s, tolerance {tol} s, the ride {RIDE.duration_s * RIDE.fps:.0f})"
+    )
+    assert a.summary["mode"] == "long" and fixed.summary["mode"] == "long"
+    assert abs(_onset(a) - ONSET_S) <= tol
+    assert refined["windows_added"] and not refined["open_brackets"]
+    assert len(a.track) < 0.15 * RIDE.duration_s * RIDE.fps
+    # the coarse windows alone (600 and 900 s on either side) date it too far off
+    assert abs(_onset(fixed) - ONSET_S) > tol
+    assert fixed.summary["long_refine"] is None and len(fixed.track) < len(a.track)

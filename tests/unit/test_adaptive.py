@@ -1,0 +1,56 @@
+"""Adaptive long mode (issue 20) on synthetic metric tables whose onsets are known exactly:
+the refinement brackets an onset that falls between two coarse windows."""
+
+import numpy as np
+import pytest
+
+from posecheck.adaptive import coarse_windows, refine, tolerance_s
+from posecheck.fatigue import analyse_fatigue
+from tests.unit.test_fatigue import NO_STROKES, ride
+
+DURATION = 3600.0
+ONSET = 1650.0  # between the coarse windows at 1500 and 1800 s
+
+
+def _measure(drifts):
+    def measure(windows):
+        def keep(t):
+            return np.any([(t >= a) & (t < b) for a, b in windows], axis=0)
+
+        out, _ = analyse_fatigue(ride(DURATION, drifts, keep=keep), NO_STROKES, DURATION)
+        return out, out["findings"]
+
+    return measure
+
+
+@pytest.mark.parametrize("metric,change", [("elbow_angle_deg", 12.0), ("shrug_ratio", -0.08)])
+def test_an_onset_between_coarse_windows_is_bracketed(metric, change):
+    drifts = {metric: (ONSET, ONSET + 400.0, change)}
+    full, _ = analyse_fatigue(ride(DURATION, drifts), NO_STROKES, DURATION)
+    tol = tolerance_s(DURATION)  # 72 s: 2% of an hour
+    got = refine(DURATION, 10.0, 300.0, _measure(drifts))
+    coarse = refine(DURATION, 10.0, 300.0, _measure(drifts), enabled=False)
+    onset = got.result["findings"][0]["onset_s"]
+    was = coarse.result["findings"][0]["onset_s"]
+    measured = sum(b - a for a, b in got.windows)
+    print(
+        f"\n{metric}: full {full['findings'][0]['onset_s']} s, coarse {was} s, adaptive "
+        f"{onset} s after {got.rounds} rounds; windows {len(got.windows)} "
+        f"({measured / DURATION:.0%} of the ride), added {got.added}"
+    )
+    assert [f["metric"] for f in got.result["findings"]] == [metric]
+    assert abs(onset - ONSET) <= tol and abs(onset - full["findings"][0]["onset_s"]) <= tol
+    assert not got.open_brackets and got.rounds >= 1
+    assert measured < 0.1 * DURATION
+    # without the refinement the onset is dated in the gap between coarse windows, too far
+    assert abs(was - ONSET) > tol
+
+
+def test_coarse_windows_cover_the_baseline_and_the_end():
+    w = coarse_windows(DURATION, 10.0, 300.0)
+    starts = [a for a, _ in w]
+    # the baseline (60-360 s of an hour) gets a window every minute, then one every 5 min
+    assert starts[:7] == [0.0, 60.0, 120.0, 180.0, 240.0, 300.0, 600.0]
+    assert 3300.0 in starts and w[-1] == (3590.0, 3600.0)
+    # a spacing finer than the baseline's keeps the plain grid (long mode as before)
+    assert coarse_windows(180.0, 10.0, 20.0)[:3] == [(0.0, 10.0), (20.0, 30.0), (40.0, 50.0)]
