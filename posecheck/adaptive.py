@@ -9,6 +9,10 @@ before it and the window it was dated in; while that bracket is wider than the t
 the middle of the gap and the timeline worked out again, so an onset costs a few windows
 (about log2(every_s / tolerance)) instead of a window every minute of the ride.
 
+Each window starts on a keyframe when one lies within a window's length before its planned
+start (:func:`keyframe_snap`, the keyframes read from the container's packets): a seek to a
+start between keyframes decodes every picture from the keyframe before it for nothing.
+
 :func:`refine` is the whole loop; it takes a function that measures a set of windows (the
 pipeline runs the model on the windows not yet seen, the unit tests use synthetic
 metrics), so the rule is tested without video.
@@ -40,11 +44,34 @@ def tolerance_s(duration_s: float) -> float:
     return max(60.0, 0.02 * duration_s)
 
 
+Snap = Callable[[float], float]
+
+
+def keyframe_snap(keyframes: np.ndarray, max_shift_s: float) -> Snap:
+    """Moves a window's start back to the keyframe at or before it, when one lies within
+    ``max_shift_s``: decoding then starts at the window itself, where a start between
+    keyframes first decodes every frame from the keyframe before it (up to a keyframe
+    interval of pictures for nothing, per window)."""
+
+    def snap(t: float) -> float:
+        i = int(np.searchsorted(keyframes, t + 1e-6, side="right")) - 1
+        if i >= 0 and t - keyframes[i] <= max_shift_s:
+            return round(float(keyframes[i]), 3)
+        return t
+
+    return snap
+
+
+def _no_snap(t: float) -> float:
+    return t
+
+
 def coarse_windows(
     duration_s: float,
     window_s: float,
     every_s: float,
     settings: FatigueSettings | None = None,
+    snap: Snap = _no_snap,
 ) -> list[Window]:
     """The first pass: windows every ``every_s`` from 0; when that is sparser than
     :data:`BASELINE_EVERY_S`, also one every :data:`BASELINE_EVERY_S` over the baseline and
@@ -55,6 +82,7 @@ def coarse_windows(
         starts |= set(np.arange(0.0, min(base_end, duration_s), BASELINE_EVERY_S).round(3))
         if duration_s > window_s:
             starts.add(round(duration_s - window_s, 3))
+    starts = {snap(float(s)) for s in starts}
     return _merge([(float(s), float(min(s + window_s, duration_s))) for s in starts])
 
 
@@ -70,30 +98,39 @@ def _merge(windows: list[Window]) -> list[Window]:
 
 
 def open_brackets(windows: list[Window], findings: list[dict], tol_s: float) -> list[Window]:
-    """For each finding, the stretch its onset is known to lie in, when wider than ``tol_s``:
+    """For each finding, the stretch its onset (and the time it became sustained) is known to
+    lie in, when wider than ``tol_s``:
     from the end of the last window before the onset to the onset itself (an onset dated
     inside a window) or to the next window's start (an onset the change-point fit placed in
     a gap between windows: nothing was measured there)."""
     out = []
     for f in findings:
-        onset = float(f["onset_s"])
-        before = [b for _a, b in windows if b <= onset + 1e-6]
-        if not before:
-            continue
-        inside = any(a <= onset < b for a, b in windows)
-        later = [a for a, _b in windows if a > onset]
-        hi = onset if inside or not later else later[0]
-        if hi - before[-1] > tol_s:
-            out.append((before[-1], hi))
+        # the onset, and where the change became sustained: on sparse windows the onset's fit
+        # can land early (a small drift before the real one), and frames on the ramp up to the
+        # threshold are what date it
+        for when in (float(f["onset_s"]), float(f.get("sustained_from_s", f["onset_s"]))):
+            before = [b for _a, b in windows if b <= when + 1e-6]
+            if not before:
+                continue
+            inside = any(a <= when < b for a, b in windows)
+            later = [a for a, _b in windows if a > when]
+            hi = when if inside or not later else later[0]
+            if hi - before[-1] > tol_s and (before[-1], hi) not in out:
+                out.append((before[-1], hi))
     return out
 
 
-def next_windows(windows: list[Window], brackets: list[Window], window_s: float) -> list[Window]:
-    """One window in the middle of each open bracket."""
+def next_windows(
+    windows: list[Window], brackets: list[Window], window_s: float, snap: Snap = _no_snap
+) -> list[Window]:
+    """One window in the middle of each open bracket (its start on a keyframe when
+    ``snap`` moves it there and it stays inside the bracket)."""
     new: list[Window] = []
     for lo, hi in brackets:
-        mid = (lo + hi) / 2
-        w = (round(mid - window_s / 2, 3), round(mid + window_s / 2, 3))
+        start = (lo + hi) / 2 - window_s / 2
+        if snap(start) >= lo:
+            start = snap(start)
+        w = (round(start, 3), round(start + window_s, 3))
         if not any(a <= w[0] < b or a < w[1] <= b for a, b in windows + new):
             new.append(w)
     return new
@@ -115,18 +152,19 @@ def refine(
     measure: Callable[[list[Window]], tuple[object, list[dict]]],
     settings: FatigueSettings | None = None,
     enabled: bool = True,
+    snap: Snap = _no_snap,
 ) -> Refined:
     """Measure the coarse windows, then add windows where findings begin until each onset is
     bracketed within :func:`tolerance_s`. ``measure(windows)`` returns (result, findings)
     for all the windows given; ``enabled=False`` stops after the coarse pass."""
-    windows = coarse_windows(duration_s, window_s, every_s, settings)
+    windows = coarse_windows(duration_s, window_s, every_s, settings, snap)
     tol = tolerance_s(duration_s)
     result, findings = measure(windows)
     added: list[Window] = []
     rounds = 0
     brackets = open_brackets(windows, findings, tol)
     while enabled and brackets and rounds < MAX_ROUNDS:
-        new = next_windows(windows, brackets, window_s)
+        new = next_windows(windows, brackets, window_s, snap)
         if not new:
             break
         rounds += 1
@@ -171,7 +209,10 @@ def adaptive_track(
         track = _in_order(passes)
         return track, findings_of(track)
 
-    refined = refine(info.duration_s, window_s, every_s, measure, fsettings, enabled)
+    from posecheck.video import keyframe_times
+
+    snap = keyframe_snap(keyframe_times(info.path), max_shift_s=window_s)
+    refined = refine(info.duration_s, window_s, every_s, measure, fsettings, enabled, snap)
     track = refined.result
     assert isinstance(track, PoseTrack)
     keys = [p.meta.get("cache_key", "") for p in passes]

@@ -326,6 +326,29 @@ class _Reader:
         return index, self._t(pic, index), pic
 
 
+def keyframe_times(path: str | Path) -> np.ndarray:
+    """Presentation times (seconds from the stream's start, sorted) of the video's keyframes,
+    read from the container's packets without decoding a picture. Empty when the container
+    cannot be read this way."""
+    try:
+        container, stream = _open(Path(path))
+    except VideoError:
+        return np.zeros(0)
+    try:
+        start = stream.start_time or 0
+        tb = stream.time_base or Fraction(1, 1)
+        times = [
+            float((p.pts - start) * tb)
+            for p in container.demux(stream)
+            if p.is_keyframe and p.pts is not None
+        ]
+    except av.FFmpegError:
+        times = []
+    finally:
+        container.close()
+    return np.unique(np.array(times, float))
+
+
 def video_creation_time(path: str | Path) -> dt.datetime | None:
     """The container's creation time (phones write it), as UTC; None when absent."""
     try:

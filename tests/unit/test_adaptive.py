@@ -54,3 +54,24 @@ def test_coarse_windows_cover_the_baseline_and_the_end():
     assert 3300.0 in starts and w[-1] == (3590.0, 3600.0)
     # a spacing finer than the baseline's keeps the plain grid (long mode as before)
     assert coarse_windows(180.0, 10.0, 20.0)[:3] == [(0.0, 10.0), (20.0, 30.0), (40.0, 50.0)]
+
+
+def test_windows_start_on_keyframes_when_one_is_near():
+    """A window starting between keyframes decodes from the keyframe before it first; the
+    bundled fatigue sample has a keyframe every 10 s (read from its packets)."""
+    from posecheck.adaptive import keyframe_snap, next_windows
+    from posecheck.video import keyframe_times
+    from tests.conftest import SAMPLES
+
+    keys = keyframe_times(SAMPLES / "fatigue_side.mp4")
+    assert list(keys) == [10.0 * k for k in range(18)]
+    snap = keyframe_snap(keys, max_shift_s=10.0)
+    assert [snap(t) for t in (0.0, 55.0, 59.9, 60.0, 175.0)] == [0.0, 50.0, 50.0, 60.0, 170.0]
+    assert keyframe_snap(keys, max_shift_s=2.0)(55.0) == 55.0  # too far back: left
+    w = coarse_windows(180.0, 10.0, 25.0, snap=snap)
+    assert [a for a, _ in w] == [0.0, 20.0, 50.0, 70.0, 100.0, 120.0, 150.0, 170.0]
+    # a refinement window in the middle of a bracket, on a keyframe, still inside it
+    assert next_windows([(0.0, 10.0), (120.0, 130.0)], [(10.0, 120.0)], 10.0, snap) == [
+        (60.0, 70.0)
+    ]
+    assert next_windows([(0.0, 10.0), (28.0, 38.0)], [(10.0, 28.0)], 10.0, snap) == [(10.0, 20.0)]
