@@ -189,6 +189,8 @@ def analyze(
             est.close()  # each pass makes its own
 
         def measured(tr: PoseTrack) -> list[dict]:
+            if not tr.detected.any():
+                return []  # no rider in these windows: nothing to refine (said below)
             _d, _c, _l, m, st = measure(
                 tr, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias, position
             )

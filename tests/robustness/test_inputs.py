@@ -406,3 +406,13 @@ def test_disk_full_leaves_nothing_that_looks_complete(tmp_path, capsys, monkeypa
     assert code == 2 and "No space left on device" in _one_line(err)
     assert not (tmp_path / "out" / "summary.json").exists()
     assert not list((tmp_path / "out").glob("*.tmp"))
+
+
+@pytest.mark.model
+def test_a_long_clip_with_nobody_in_it_says_so(tmp_path, capsys):
+    """21 minutes of an empty test pattern: auto picks adaptive long mode, no window finds a
+    rider, and the message says so (no refinement is attempted on nothing)."""
+    clip = make_test_clip(tmp_path / "empty.mp4", size="160x120", rate="5", seconds=1260.0)
+    code, _, err = run_cli(capsys, clip, "-o", tmp_path / "out")
+    line = _one_line(err)
+    assert code == 2 and str(clip) in line and "no rider found" in line, line
