@@ -81,8 +81,8 @@ def analyse(
 
 RUN_KEY = "analysis_requested"
 READY_NOTE = (
-    "Ready-made analysis of this sample (made with the default settings by `make samples`): "
-    "choose a profile, mode or view to analyse it yourself."
+    "Ready-made analysis of this sample, made with the default settings: choose a profile, "
+    "mode or view to analyse it yourself."
 )
 
 
