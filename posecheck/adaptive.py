@@ -108,6 +108,7 @@ def open_brackets(windows: list[Window], findings: list[dict], tol_s: float) -> 
         # the onset, and where the change became sustained: on sparse windows the onset's fit
         # can land early (a small drift before the real one), and frames on the ramp up to the
         # threshold are what date it
+        tol = float(f.get("tolerance_s", tol_s))
         for when in (float(f["onset_s"]), float(f.get("sustained_from_s", f["onset_s"]))):
             before = [b for _a, b in windows if b <= when + 1e-6]
             if not before:
@@ -115,8 +116,53 @@ def open_brackets(windows: list[Window], findings: list[dict], tol_s: float) -> 
             inside = any(a <= when < b for a, b in windows)
             later = [a for a, _b in windows if a > when]
             hi = when if inside or not later else later[0]
-            if hi - before[-1] > tol_s and (before[-1], hi) not in out:
+            if hi - before[-1] > tol and (before[-1], hi) not in out:
                 out.append((before[-1], hi))
+    return out
+
+
+def pending_crossings(
+    windows: list[Window],
+    findings: dict,
+    timeline,
+    duration_s: float,
+    window_s: float,
+) -> list[dict]:
+    """Signs past their threshold up to the last analysed unit that are not findings only
+    because the windows began to see them too late: the drift runs to the end of the ride
+    but started, as far as the windows can tell, less than the sustain time before it,
+    while the gap before that run would leave enough time. Each is returned as a finding
+    would be (``onset_s`` = ``sustained_from_s`` = the run's first unit) with its own
+    tolerance of a window's length, so :func:`refine` bisects that gap until the run's start
+    is known to within a window (and the sign becomes a finding, or is shown not to be)."""
+    found = {f["metric"] for f in findings["findings"]}
+    sustain = float(findings["sustain_s"])
+    out = []
+    for col in timeline.columns:
+        if not col.endswith("_z") or col[:-2] in found:
+            continue
+        z = timeline[col].to_numpy(float)
+        # units in the gaps between windows read z = 0 (no value): only measured ones count
+        value = timeline.get(col[:-2])
+        valid = np.isfinite(z) & (np.isfinite(value.to_numpy(float)) if value is not None else True)
+        if not valid.any() or z[valid][-1] < 1.0:
+            continue
+        starts = timeline["start_s"].to_numpy(float)[valid]
+        above = z[valid] >= 1.0
+        first = len(above) - int(np.argmin(above[::-1])) if not above.all() else 0
+        run_start = float(starts[first])
+        before = [b for _a, b in windows if b <= run_start + 1e-6]
+        if not before or duration_s - run_start >= sustain:
+            continue  # no gap before it, or long enough (not a finding for another reason)
+        if duration_s - before[-1] >= sustain and run_start - before[-1] > window_s:
+            out.append(
+                {
+                    "metric": col[:-2],
+                    "onset_s": run_start,
+                    "sustained_from_s": run_start,
+                    "tolerance_s": window_s,
+                }
+            )
     return out
 
 
@@ -183,15 +229,16 @@ def adaptive_track(
     every_s: float,
     fsettings: FatigueSettings,
     extract: Callable[[object, Path], tuple[PoseTrack, dict]],
-    findings_of: Callable[[PoseTrack], list[dict]],
+    findings_of: Callable[[PoseTrack, list[Window]], list[dict]],
     enabled: bool = True,
 ) -> tuple[PoseTrack, dict, Refined]:
     """Long mode's pose track by :func:`refine`: ``extract(settings, folder)`` runs the model
-    on the windows in ``settings.windows_s`` (each pass in its own folder under
-    ``outdir/.adaptive``, so a rerun or a resumed run finds each pass's chunks again), and
-    ``findings_of(track)`` works out the findings of the frames so far. Returns the track of
-    every window (saved as ``outdir/keypoints.npz``), the extraction's stats summed over the
-    passes, and the refinement."""
+        on the windows in ``settings.windows_s`` (each pass in its own folder under
+        ``outdir/.adaptive``, so a rerun or a resumed run finds each pass's chunks again), and
+        ``findings_of(track, windows)`` works out the findings of the frames so far (and the
+    :func:`pending_crossings`). Returns the track of
+        every window (saved as ``outdir/keypoints.npz``), the extraction's stats summed over the
+        passes, and the refinement."""
     passes: list[PoseTrack] = []
     seen: set[Window] = set()
     stats = {"cached": True, "frames_processed": 0, "seconds": 0.0}
@@ -207,7 +254,7 @@ def adaptive_track(
             stats["frames_processed"] += st["frames_processed"]
             stats["seconds"] += st["seconds"]
         track = _in_order(passes)
-        return track, findings_of(track)
+        return track, findings_of(track, windows)
 
     from posecheck.video import keyframe_times
 

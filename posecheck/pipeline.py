@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from posecheck import __version__
-from posecheck.adaptive import adaptive_track, tolerance_s
+from posecheck.adaptive import adaptive_track, pending_crossings, tolerance_s
 from posecheck.calibration import (
     camera_correction,
     load_profile,
@@ -188,16 +188,17 @@ def analyze(
         if est is not None:
             est.close()  # each pass makes its own
 
-        def measured(tr: PoseTrack) -> list[dict]:
+        def measured(tr: PoseTrack, windows: list) -> list[dict]:
             if not tr.detected.any():
                 return []  # no rider in these windows: nothing to refine (said below)
             _d, _c, _l, m, st = measure(
                 tr, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias, position
             )
-            f, _t = analyse_fatigue(
+            f, tl = analyse_fatigue(
                 m, st, info.duration_s, fsettings, stored_baseline(prof), prof.get("thresholds")
             )
-            return f["findings"]
+            pending = pending_crossings(windows, f, tl, info.duration_s, an["long_window_s"])
+            return f["findings"] + pending
 
         track, stats, refined = adaptive_track(
             info,

@@ -75,3 +75,34 @@ def test_windows_start_on_keyframes_when_one_is_near():
         (60.0, 70.0)
     ]
     assert next_windows([(0.0, 10.0), (28.0, 38.0)], [(10.0, 28.0)], 10.0, snap) == [(10.0, 20.0)]
+
+
+def test_a_drift_that_windows_see_too_late_to_be_sustained_is_refined_into_a_finding():
+    """A ride of 3500 s whose elbows pass their threshold about 6.5 minutes before the end
+    (the sustain is 5): the coarse windows first see it at 3300 s, 200 s before the end, too
+    short; the gap before is bisected until the run's start is known, and it is a finding, as
+    in full mode."""
+    duration = 3500.0
+    drifts = {"elbow_angle_deg": (3100.0, 3160.0, 12.0)}
+    full, _ = analyse_fatigue(ride(duration, drifts), NO_STROKES, duration)
+    got = refine(duration, 10.0, 300.0, _pending_measure(drifts, duration))
+    coarse = refine(duration, 10.0, 300.0, _pending_measure(drifts, duration), enabled=False)
+    print(f"\nfull {full['findings'][0]['onset_s']} s; adaptive windows added {got.added}")
+    assert [f["metric"] for f in full["findings"]] == ["elbow_angle_deg"]
+    assert [f["metric"] for f in coarse.result["findings"]] == []
+    assert [f["metric"] for f in got.result["findings"]] == ["elbow_angle_deg"]
+    onset = got.result["findings"][0]["onset_s"]
+    assert abs(onset - full["findings"][0]["onset_s"]) <= tolerance_s(duration)
+
+
+def _pending_measure(drifts, duration):
+    from posecheck.adaptive import pending_crossings
+
+    def measure(windows):
+        def keep(t):
+            return np.any([(t >= a) & (t < b) for a, b in windows], axis=0)
+
+        out, timeline = analyse_fatigue(ride(duration, drifts, keep=keep), NO_STROKES, duration)
+        return out, out["findings"] + pending_crossings(windows, out, timeline, duration, 10.0)
+
+    return measure
