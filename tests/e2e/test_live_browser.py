@@ -54,6 +54,18 @@ def open_live(server, y4m, pw):  # noqa: F811
     return browser, page, messages
 
 
+def snapshot(page, name: str) -> None:
+    """A picture of the page to look at, not a check: while Chromium, WebRTC and the model
+    share two cores a full-page screenshot of the playing video can stall past Playwright's
+    timeout (seen once in CI on the steady control), and that says nothing about live mode."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True, timeout=15_000)
+    except PlaywrightTimeout:
+        print(f"\nscreenshot {name} timed out under load; not taken")
+
+
 def ride(page, seconds: float, until_text: str | None = None) -> float | None:
     """Start the camera, ride ``seconds``, stop; the seconds after Start at which
     ``until_text`` first showed (None if never)."""
@@ -67,7 +79,7 @@ def ride(page, seconds: float, until_text: str | None = None) -> float | None:
         if until_text and seen is None and page.get_by_text(until_text).count():
             seen = time.perf_counter() - t0
         if not shot and time.perf_counter() - t0 > 45:
-            page.screenshot(path=str(ARTIFACTS / "live_riding.png"), full_page=True)
+            snapshot(page, "live_riding.png")
             shot = True
     webrtc.get_by_role("button", name="STOP").click()
     page.get_by_text("Ride saved and analysed").or_(
@@ -110,7 +122,7 @@ def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
         try:
             # the whole 120 s clip (the fake camera loops it: stop before it starts again)
             seen = ride(page, 118.0, until_text="Soften your elbows")
-            page.screenshot(path=str(ARTIFACTS / "live_done.png"), full_page=True)
+            snapshot(page, "live_done.png")
             folder = newest_session(data)
             session = json.loads((folder / "findings.json").read_text())
             rows = cue_rows(folder)
@@ -146,7 +158,7 @@ def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
             expect(page.get_by_text("Your elbows began locking out").first).to_be_visible(
                 timeout=120_000
             )
-            page.screenshot(path=str(ARTIFACTS / "live_reopened.png"), full_page=True)
+            snapshot(page, "live_reopened.png")
             errors = [m for m in messages if m.startswith("error")]
             assert not errors, errors
         finally:
