@@ -16,14 +16,22 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(VENV)/bin/streamlit run app.py
 
-# lint, format and types first (seconds), then every test on all cores, slowest listed last;
-# then the live tests that play clips in real time, alone on the machine
+# lint, format and types first (seconds); then every test on all cores, slowest listed last,
+# while beside them the CLI's live tests play clips in real time at normal priority (the rest
+# runs under `nice`, so it takes only the CPU they leave: a live loop uses about one core);
+# then the live browser test, which needs the whole machine, alone
+REALTIME_LOG := $(or $(TMPDIR),/tmp)/posecheck-realtime-tests.log
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -n auto --dist worksteal --durations=15 -m 'not realtime'
-	$(PY) -m pytest --durations=5 -m realtime
+	@$(PY) -m pytest -p no:cacheprovider --durations=5 -m 'realtime and not alone' -s \
+	    > $(REALTIME_LOG) 2>&1 & rt=$$!; \
+	nice -n 10 $(PY) -m pytest -n auto --dist worksteal --durations=15 -m 'not realtime'; \
+	rc=$$?; wait $$rt; rt_rc=$$?; \
+	echo "== the CLI live tests, run beside the rest ($(REALTIME_LOG)) =="; \
+	tail -n 25 $(REALTIME_LOG); test $$rc = 0 && test $$rt_rc = 0
+	$(PY) -m pytest --durations=5 -m 'realtime and alone'
 
 # the live tests, with the browser test of a cue (opt-in: see tests/e2e/test_live_browser.py)
 test-live: $(VENV)/.installed

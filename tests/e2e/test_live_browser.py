@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import SAMPLES, run_ffmpeg, shared_analysis
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, data, server  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.model, pytest.mark.realtime]
+pytestmark = [pytest.mark.model, pytest.mark.realtime, pytest.mark.alone]
 HUMAN = SAMPLES / "human"
 CUE_WITHIN_S = 10.0
 
@@ -28,7 +28,7 @@ def camera_file(tmp_path, name: str, seconds: float | None = None):
     return y4m
 
 
-def open_live(server, y4m, pw):  # noqa: F811
+def open_live(server, y4m, pw, baseline_s: int = 30):  # noqa: F811
     browser = pw.chromium.launch(
         executable_path=str(CHROMIUM),
         headless=True,
@@ -46,7 +46,7 @@ def open_live(server, y4m, pw):  # noqa: F811
     page.goto(server)
     page.get_by_text("Live camera").click()
     page.get_by_text("Live: cues while you ride").wait_for(timeout=60_000)
-    for label, value in (("Baseline (s)", "30"), ("Cue after a sign holds (s)", "20")):
+    for label, value in (("Baseline (s)", str(baseline_s)), ("Cue after a sign holds (s)", "20")):
         box = page.get_by_label(label)
         box.fill(value)
         box.press("Enter")
@@ -172,12 +172,12 @@ def test_live_in_the_browser_gives_no_cue_on_the_steady_control(
 ):
     from playwright.sync_api import sync_playwright
 
-    y4m = camera_file(tmp_path, "human_steady", seconds=65)
+    y4m = camera_file(tmp_path, "human_steady", seconds=55)
     with sync_playwright() as pw:
-        browser, page, _ = open_live(server, y4m, pw)
+        browser, page, _ = open_live(server, y4m, pw, baseline_s=20)
         try:
-            # baseline to 30 s, then 30 s watched: one and a half sustain windows
-            seen = ride(page, 62.0, until_text="Cues:")
+            # baseline to 20 s, then 30 s watched: one and a half sustain windows
+            seen = ride(page, 52.0, until_text="Cues:")
             folder = newest_session(data)
             assert seen is None
             assert cue_rows(folder) == []
