@@ -552,8 +552,10 @@ def analyse_fatigue(
         stack = np.array(list(mine.values())) if mine else np.zeros((1, len(u)))
         names = np.array(list(mine) or [""], dtype=object)
         timeline[f"{fam}_score"] = np.round(stack.sum(axis=0), 3)
+        # a driver is named where a sign is past its threshold by what the score can show
+        # (0.001): on a bare 0 a CPU's rounding (1e-17 on one, 0 on another) named one or not
         timeline[f"{fam}_driver"] = np.where(
-            stack.max(axis=0) > 0, names[np.argmax(stack, axis=0)], ""
+            np.round(stack.max(axis=0), 3) > 0, names[np.argmax(stack, axis=0)], ""
         )
     variability = movement_variability(u, strokes, excursions, duration_s)
     # a fitter's side view: the angles hold, a timeline against its own first seconds would
