@@ -38,7 +38,7 @@ test-live: $(VENV)/.installed
 	POSECHECK_LIVE_BROWSER=1 $(PY) -m pytest -m realtime -s
 
 samples: $(VENV)/.installed
-	$(PY) -m posecheck samples -o sample_videos
+	$(PY) -m posecheck samples --all -o sample_videos
 	$(PY) -m posecheck samples --poses -o sample_videos
 	$(PY) -m posecheck samples --analyses -o sample_videos
 

@@ -174,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     sa.add_argument(
         "--all",
         action="store_true",
-        help="render every scenario, including the fatigue-timeline test scenarios",
+        help="render every scenario: the bundled ones into OUTDIR, the ones the tests use "
+        "into OUTDIR/scenarios",
     )
     sa.add_argument(
         "--human",
@@ -403,7 +404,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_samples(args) -> int:
-    from posecheck.samples import BUNDLED, SCENARIOS, render_clip
+    from posecheck.samples import BUNDLED, SCENARIO_CLIPS, SCENARIOS, TEST_SCENARIOS, render_clip
 
     if args.human:
         return _human_samples(args)
@@ -415,13 +416,16 @@ def cmd_samples(args) -> int:
     if args.poses:
         from posecheck.samples.poses import make_store
 
-        make_store(args.outdir, [n for n in SCENARIOS if n not in BUNDLED], args.names or None)
+        make_store(args.outdir, list(TEST_SCENARIOS), args.names or None)
         return 0
     names = args.names or (list(SCENARIOS) if args.all else list(BUNDLED))
     if _unknown_scenarios(names, SCENARIOS, "scenario(s)"):
         return EXIT_BAD_INPUT
     for name in names:
-        print(render_clip(SCENARIOS[name], args.outdir))
+        test_only = args.all and name in TEST_SCENARIOS
+        print(
+            render_clip(SCENARIOS[name], args.outdir / SCENARIO_CLIPS if test_only else args.outdir)
+        )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -109,11 +110,12 @@ def no_pose_cache(monkeypatch):
 
 @pytest.fixture(scope="session")
 def scenario_clip(tmp_path_factory, worker_id):
-    """name -> the rendered scenario clip, rendered once per session by whichever worker
-    asks first (the others wait on a file lock)."""
+    """name -> the rendered scenario clip: a copy of the committed render
+    (``sample_videos/scenarios``, with its truth), else rendered once per session by whichever
+    worker asks first (the others wait on a file lock)."""
     from filelock import FileLock
 
-    from posecheck.samples import SCENARIOS, render_clip
+    from posecheck.samples import SCENARIO_CLIPS, SCENARIOS, render_clip
 
     root = session_root(tmp_path_factory, worker_id) / "scenarios"
     root.mkdir(exist_ok=True)
@@ -121,7 +123,14 @@ def scenario_clip(tmp_path_factory, worker_id):
     def get(name: str) -> Path:
         with FileLock(str(root / f"{name}.lock")):
             clip = root / f"{name}.mp4"
-            return clip if clip.exists() else render_clip(SCENARIOS[name], root)
+            if clip.exists():
+                return clip
+            committed = SAMPLES / SCENARIO_CLIPS / f"{name}.mp4"
+            if not committed.exists():
+                return render_clip(SCENARIOS[name], root)
+            for suffix in (".json", ".truth.npz", ".mp4"):  # the clip last: it marks a copy done
+                shutil.copyfile(committed.with_suffix(suffix), root / f"{name}{suffix}")
+            return clip
 
     return get
 

@@ -259,6 +259,11 @@ SCENARIOS["ride_cadence"] = Scenario(
 )
 #: the scenarios committed in sample_videos/ (small; the app and README use them)
 BUNDLED = ("fit_check_side", "fatigue_side", "rear_rocking")
+#: the scenarios only the tests use, committed rendered in sample_videos/scenarios (15 MB):
+#: rendering them took a quarter of the suite's CPU time, and a render is the same bytes on
+#: any machine (tests/unit/test_samples.py renders one and compares)
+TEST_SCENARIOS = tuple(n for n in SCENARIOS if n not in BUNDLED)
+SCENARIO_CLIPS = "scenarios"
 
 
 def render_frame(sc: Scenario, t: float):
@@ -303,6 +308,28 @@ def tilt_frame(img: np.ndarray, lm: np.ndarray, tilt_deg: float):
     m = cv2.getRotationMatrix2D((w / 2, h / 2), tilt_deg, 1.0)
     out = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return out, lm @ m[:, :2].T + m[:, 2]
+
+
+def scenario_meta(sc: Scenario) -> dict:
+    """What ``render_clip`` writes beside the clip as ``<name>.json``."""
+    return {
+        "name": sc.name,
+        "view": sc.view,
+        "fps": sc.fps,
+        "size_wh": list(sc.size_wh),
+        "duration_s": sc.duration_s,
+        "cadence_rpm": sc.cadence_rpm,
+        "drifts": {
+            k: {"onset_s": a, "full_s": b, "change": c} for k, (a, b, c) in sc.drifts.items()
+        },
+        "events": [{"kind": k, "start_s": a, "end_s": b} for k, a, b in sc.events],
+        "camera_tilt_deg": sc.camera_tilt_deg,
+        "aruco_cm": sc.aruco_cm,
+        "px_per_m": px_per_m(sc),
+        "aruco_side_px": int(round(sc.aruco_cm / 100 * px_per_m(sc))) if sc.aruco_cm else 0,
+        "description": sc.description,
+        **sc.meta(),
+    }
 
 
 def render_clip(
@@ -370,25 +397,7 @@ def render_clip(
     arrays.update({f"truth_{k}": np.array([d[k] for d in truths], f32) for k in truths[0]})
     arrays.update({f"param_{k}": np.array([d[k] for d in params], f32) for k in params[0]})
     np.savez_compressed(outdir / f"{sc.name}.truth.npz", **arrays)
-    meta = {
-        "name": sc.name,
-        "view": sc.view,
-        "fps": sc.fps,
-        "size_wh": list(sc.size_wh),
-        "duration_s": sc.duration_s,
-        "cadence_rpm": sc.cadence_rpm,
-        "drifts": {
-            k: {"onset_s": a, "full_s": b, "change": c} for k, (a, b, c) in sc.drifts.items()
-        },
-        "events": [{"kind": k, "start_s": a, "end_s": b} for k, a, b in sc.events],
-        "camera_tilt_deg": sc.camera_tilt_deg,
-        "aruco_cm": sc.aruco_cm,
-        "px_per_m": px_per_m(sc),
-        "aruco_side_px": int(round(sc.aruco_cm / 100 * px_per_m(sc))) if sc.aruco_cm else 0,
-        "description": sc.description,
-        **sc.meta(),
-    }
-    (outdir / f"{sc.name}.json").write_text(json.dumps(meta, indent=2))
+    (outdir / f"{sc.name}.json").write_text(json.dumps(scenario_meta(sc), indent=2))
     return clip
 
 

@@ -63,9 +63,10 @@ def store_pose(clip: Path, sample: str, store: Path, profile: dict | None = None
 
 def make_store(samples_dir: Path, scenarios: list[str], only: list[str] | None = None) -> None:
     """Rebuild ``samples_dir/poses`` from the committed sample clips and the given cartoon
-    scenarios (rendered into a temporary folder). ``only``: refresh just these samples (clip
+    scenarios (their committed clips in ``samples_dir/scenarios``, else rendered into a temporary
+    folder). ``only``: refresh just these samples (clip
     paths relative to ``samples_dir`` or scenario names), keeping every other entry."""
-    from posecheck.samples import SCENARIOS, render_clip
+    from posecheck.samples import SCENARIO_CLIPS, SCENARIOS, render_clip
 
     store = samples_dir / BUNDLED_POSES.name
     if only is None:
@@ -86,5 +87,6 @@ def make_store(samples_dir: Path, scenarios: list[str], only: list[str] | None =
                 print(store_pose(samples_dir / rel, rel, store, profile=profile))
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            clip = render_clip(SCENARIOS[name], tmp)
+            committed = samples_dir / SCENARIO_CLIPS / f"{name}.mp4"
+            clip = committed if committed.exists() else render_clip(SCENARIOS[name], tmp)
             print(store_pose(clip, SCENARIO_PREFIX + name, store))

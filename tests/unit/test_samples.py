@@ -1,10 +1,20 @@
 """The sample renderer: its ground truth is self-consistent and its scenarios do what they say."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from posecheck.metrics.angles import side_angles
-from posecheck.samples import SCENARIOS, ramp, render_clip, render_frame, window
+from posecheck.samples import (
+    SCENARIOS,
+    TEST_SCENARIOS,
+    ramp,
+    render_clip,
+    render_frame,
+    scenario_meta,
+    window,
+)
 from posecheck.samples.rider import Posture, thoracic_rounding_deg
 from posecheck.samples.scene import render_side
 from posecheck.video import probe
@@ -89,3 +99,41 @@ def test_a_render_is_the_same_bytes_on_any_cpu(tmp_path, monkeypatch):
     monkeypatch.setattr(imageio_ffmpeg, "write_frames", without_asm)
     c_only = hashlib.sha1(render_clip(sc, tmp_path / "b").read_bytes()).hexdigest()
     assert plain == c_only
+
+
+def committed_scenario(name: str):
+    from posecheck.samples import SCENARIO_CLIPS
+
+    return Path(__file__).resolve().parents[2] / "sample_videos" / SCENARIO_CLIPS / f"{name}.mp4"
+
+
+@pytest.mark.parametrize("name", TEST_SCENARIOS)
+def test_each_committed_scenario_is_its_scenario_today(name):
+    """The tests read the committed renders of their scenarios: each must describe today's
+    scenario (a changed scenario, not re-rendered, fails here: make samples)."""
+    import json
+
+    clip = committed_scenario(name)
+    assert clip.exists(), f"{clip}: not rendered (make samples)"
+    meta = json.loads(clip.with_suffix(".json").read_text())
+    assert meta == json.loads(json.dumps(scenario_meta(SCENARIOS[name]))), f"{name}: stale render"
+    sc = SCENARIOS[name]
+    info = probe(clip)
+    assert (info.width, info.height, info.fps) == (*sc.size_wh, sc.fps)
+    assert info.n_frames == round(sc.duration_s * sc.fps)
+
+
+def test_a_committed_scenario_is_what_the_renderer_draws_today(tmp_path):
+    """One committed scenario rendered afresh, byte for byte, truth and all (the shortest:
+    rendering each took a quarter of the suite's time, which is why they are committed)."""
+    name = "after_bars_down"
+    clip = render_clip(SCENARIOS[name], tmp_path)
+    committed = committed_scenario(name)
+    assert clip.read_bytes() == committed.read_bytes()
+    with (
+        np.load(clip.with_suffix(".truth.npz")) as new,
+        np.load(committed.with_suffix(".truth.npz")) as old,
+    ):
+        assert sorted(new.files) == sorted(old.files)
+        for k in new.files:
+            np.testing.assert_array_equal(new[k], old[k], err_msg=k)
