@@ -337,11 +337,8 @@ def render_clip(
     outdir: str | Path,
     crf: int | None = None,
     on_frame: Callable[[int, int], None] | None = None,
-    preset: str = "slow",
 ) -> Path:
-    """Render ``sc`` to ``outdir/<name>.mp4`` with its ground truth; returns the clip path.
-    ``preset``: x264's; a faster one (about 3x less encoding time, larger files) gives other
-    bytes, so the clip no longer finds its stored poses (only for clips that have none)."""
+    """Render ``sc`` to ``outdir/<name>.mp4`` with its ground truth; returns the clip path."""
     import imageio_ffmpeg
 
     outdir = Path(outdir)
@@ -362,7 +359,7 @@ def render_clip(
             "-crf",
             str(crf or sc.CRF),
             "-preset",
-            preset,
+            "slow",
             "-tune",
             sc.TUNE,
             "-g",
