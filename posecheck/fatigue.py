@@ -373,6 +373,18 @@ def _describe_change(
     )
 
 
+#: the timeline's scores are rounded to this many decimals
+SCORE_DECIMALS = 3
+
+
+def family_drivers(stack: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Per stroke, the sign (row of ``stack``, named by ``names``) furthest past its threshold,
+    or "" where none is past it by what the score shows (0.001): on a bare 0 a CPU's last-bit
+    rounding (1e-17 on one, 0 on another) named a driver or not."""
+    past = np.round(stack.max(axis=0), SCORE_DECIMALS) > 0
+    return np.where(past, names[np.argmax(stack, axis=0)], "")
+
+
 def analyse_fatigue(
     metrics: pd.DataFrame,
     strokes: pd.DataFrame,
@@ -551,12 +563,8 @@ def analyse_fatigue(
         mine = {m: z for m, z in zs.items() if SIGN_BY_METRIC[m].family == fam}
         stack = np.array(list(mine.values())) if mine else np.zeros((1, len(u)))
         names = np.array(list(mine) or [""], dtype=object)
-        timeline[f"{fam}_score"] = np.round(stack.sum(axis=0), 3)
-        # a driver is named where a sign is past its threshold by what the score can show
-        # (0.001): on a bare 0 a CPU's rounding (1e-17 on one, 0 on another) named one or not
-        timeline[f"{fam}_driver"] = np.where(
-            np.round(stack.max(axis=0), 3) > 0, names[np.argmax(stack, axis=0)], ""
-        )
+        timeline[f"{fam}_score"] = np.round(stack.sum(axis=0), SCORE_DECIMALS)
+        timeline[f"{fam}_driver"] = family_drivers(stack, names)
     variability = movement_variability(u, strokes, excursions, duration_s)
     # a fitter's side view: the angles hold, a timeline against its own first seconds would
     # claim too much; against a stored fresh baseline (a rider profile) it is still judged

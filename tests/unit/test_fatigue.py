@@ -325,3 +325,13 @@ def test_a_drift_whose_last_unit_lies_past_the_stated_duration_still_has_its_lat
     assert f["metric"] == "elbow_angle_deg"
     assert f["late_value"] == pytest.approx(BASE["elbow_angle_deg"] + 12.0, abs=2.0)
     assert f["change"] == pytest.approx(12.0, abs=2.0)
+
+
+def test_a_driver_is_named_only_where_the_score_shows_it():
+    """A sign 1e-17 past its threshold (a CPU's rounding: the ready-made fatigue analysis
+    named a driver there on one machine and not on another) drives nothing; 0.002 does."""
+    from posecheck.fatigue import family_drivers
+
+    stack = np.array([[0.0, 1e-17, 0.002, 0.0], [0.0, 0.0, 0.001, 0.3]])
+    names = np.array(["shrug_ratio", "elbow_angle_deg"], dtype=object)
+    assert list(family_drivers(stack, names)) == ["", "", "shrug_ratio", "elbow_angle_deg"]
