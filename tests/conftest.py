@@ -115,7 +115,7 @@ def scenario_clip(tmp_path_factory, worker_id):
     worker asks first (the others wait on a file lock)."""
     from filelock import FileLock
 
-    from posecheck.samples import SCENARIO_CLIPS, SCENARIOS, render_clip
+    from posecheck.samples import SCENARIOS, committed_scenario, render_clip
 
     root = session_root(tmp_path_factory, worker_id) / "scenarios"
     root.mkdir(exist_ok=True)
@@ -125,7 +125,7 @@ def scenario_clip(tmp_path_factory, worker_id):
             clip = root / f"{name}.mp4"
             if clip.exists():
                 return clip
-            committed = SAMPLES / SCENARIO_CLIPS / f"{name}.mp4"
+            committed = committed_scenario(name)
             if not committed.exists():
                 return render_clip(SCENARIOS[name], root)
             for suffix in (".json", ".truth.npz", ".mp4"):  # the clip last: it marks a copy done

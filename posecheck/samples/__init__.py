@@ -264,6 +264,18 @@ BUNDLED = ("fit_check_side", "fatigue_side", "rear_rocking")
 #: any machine (tests/unit/test_samples.py renders one and compares)
 TEST_SCENARIOS = tuple(n for n in SCENARIOS if n not in BUNDLED)
 SCENARIO_CLIPS = "scenarios"
+SAMPLE_VIDEOS = Path(__file__).resolve().parents[2] / "sample_videos"
+
+
+def committed_scenario(name: str, samples_dir: Path = SAMPLE_VIDEOS) -> Path:
+    """Where the committed render of test scenario ``name`` lies (it may not exist)."""
+    return samples_dir / SCENARIO_CLIPS / f"{name}.mp4"
+
+
+def is_render_of(clip: Path, sc: Scenario) -> bool:
+    """Whether ``clip``'s json says it was rendered from today's ``sc``."""
+    said = json.loads(clip.with_suffix(".json").read_text())
+    return said == json.loads(json.dumps(scenario_meta(sc)))
 
 
 def render_frame(sc: Scenario, t: float):

@@ -66,7 +66,7 @@ def make_store(samples_dir: Path, scenarios: list[str], only: list[str] | None =
     scenarios (their committed clips in ``samples_dir/scenarios``, else rendered into a temporary
     folder). ``only``: refresh just these samples (clip
     paths relative to ``samples_dir`` or scenario names), keeping every other entry."""
-    from posecheck.samples import SCENARIO_CLIPS, SCENARIOS, render_clip
+    from posecheck.samples import SCENARIOS, committed_scenario, render_clip
 
     store = samples_dir / BUNDLED_POSES.name
     if only is None:
@@ -87,6 +87,6 @@ def make_store(samples_dir: Path, scenarios: list[str], only: list[str] | None =
                 print(store_pose(samples_dir / rel, rel, store, profile=profile))
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            committed = samples_dir / SCENARIO_CLIPS / f"{name}.mp4"
+            committed = committed_scenario(name, samples_dir)
             clip = committed if committed.exists() else render_clip(SCENARIOS[name], tmp)
             print(store_pose(clip, SCENARIO_PREFIX + name, store))

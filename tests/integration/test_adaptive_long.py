@@ -6,7 +6,6 @@ the coarse windows alone and misses the tolerance."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from posecheck.adaptive import tolerance_s
 from posecheck.pipeline import analyze
-from posecheck.samples import SCENARIOS, scenario_meta
+from posecheck.samples import SCENARIOS, is_render_of
 from posecheck.video import probe
 
 pytestmark = pytest.mark.model
@@ -36,9 +35,9 @@ COMMITTED = Path(__file__).resolve().parents[1] / "data" / "long_elbow.mp4"
 
 
 def test_the_committed_ride_is_this_ride():
-    assert json.loads(COMMITTED.with_suffix(".json").read_text()) == json.loads(
-        json.dumps(scenario_meta(RIDE))
-    ), f"{COMMITTED} is not RIDE: render it again (see COMMITTED)"
+    assert is_render_of(COMMITTED, RIDE), (
+        f"{COMMITTED} is not RIDE: render it again (see COMMITTED)"
+    )
     info = probe(COMMITTED)
     assert (info.width, info.height, info.n_frames) == (*RIDE.size_wh, RIDE.duration_s * RIDE.fps)
 
