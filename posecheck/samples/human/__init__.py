@@ -10,7 +10,7 @@ posture schedule as the cartoon's: drifts, events, cadence) drawn by
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -206,4 +206,18 @@ HUMAN_SCENARIOS.update(
             ),
         )
     }
+)
+
+
+# Elbow lock alone on the body and camera whose shrug ratio reads it most as a shrug (the tall
+# man in portrait: MediaPipe's shoulder rises as his arms straighten, the true one does not;
+# ``bench/sign_gain.py --shrug-measures``): a specificity check in the fit clip's own framing.
+HUMAN_SCENARIOS["human_elbow_portrait"] = replace(
+    HUMAN_SCENARIOS["human_fit_tall_portrait"],
+    name="human_elbow_portrait",
+    duration_s=120.0,
+    fps=15.0,
+    drifts={"elbow_deg": (45.0, 80.0, 15.0)},
+    description="Tall lean man, portrait phone 1.3 m high: elbows straighten by 15 degrees "
+    "from 45 s, fully by 80 s; nothing else changes.",
 )
