@@ -143,6 +143,28 @@ def test_fatigue_signs_on_a_human_body(human, name):
     assert abs(f["onset_s"] - truth_onset) <= tol, f
 
 
+def test_transients_on_a_human_body_are_position_changes_not_findings(human):
+    """Four short changes of position that come back (sitting up 15 s, a drink 8 s, a look
+    down 4 s, the hands lower 15 s: all shorter than the 20 s a finding must hold): no
+    finding, and each one listed as a position change where it happened."""
+    name = "human_transients"
+    a = human[name]
+    changes = a.findings["position_changes"]
+    print(
+        f"{name}: findings {[f['metric'] for f in a.findings['findings']]}; position changes "
+        + ", ".join(f"{c['metric']} {c['start_s']}-{c['end_s']} s" for c in changes)
+    )
+    assert a.findings["findings"] == [] and a.findings["steady"], a.findings["findings"]
+    for kind, start, end in _events(name):
+        assert any(
+            abs(c["start_s"] - start) <= 3.0 and abs(c["end_s"] - end) <= 3.0 for c in changes
+        ), (kind, start, end, changes)
+
+
+def _events(name):
+    return [(e["kind"], e["start_s"], e["end_s"]) for e in _meta(name)["events"]]
+
+
 def test_elbow_lock_is_not_read_as_a_shrug_where_it_lifts_the_shoulder_most(human):
     """Elbow lock alone on the tall man filmed in portrait: the body and camera on which the
     shrug ratio reads an elbow lock most as a shrug (0.42 of a 2.5 cm shrug on the 36 s clips

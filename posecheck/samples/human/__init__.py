@@ -195,6 +195,19 @@ HUMAN_SCENARIOS.update(
                 {"hip_bounce_m": (45.0, 80.0, 0.03)},
             ),
             _fatigue(
+                "human_transients",
+                "Steady ride with four short changes of position, each returning to the same "
+                "posture: sitting up (back 25 degrees more upright; the body stays on the "
+                "saddle) 40-55 s, a drink (elbow bent 40 degrees, head up) 65-73 s, a look down "
+                "(head 25 degrees lower) 82-86 s, the hands lower (on the drops' curve) 95-110 s.",
+                events=(
+                    ("stand", 40.0, 55.0),
+                    ("drink", 65.0, 73.0),
+                    ("head_turn", 82.0, 86.0),
+                    ("hands", 95.0, 110.0),
+                ),
+            ),
+            _fatigue(
                 "human_combined",
                 "Three signs with staggered onsets: shoulders rise from 30 s, the upper back "
                 "rounds from 55 s, the elbows lock from 75 s (each over 25 s).",
