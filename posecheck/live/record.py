@@ -71,7 +71,11 @@ class SessionRecorder:
         self._stream.pix_fmt = "yuv420p"
         from fractions import Fraction
 
+        # frames keep their own arrival times in milliseconds, in the codec too: with the
+        # codec's default time base (1/rate) two frames arriving within one tick (a jittery
+        # WebRTC stream) got the same timestamp and the muxer refused the second (EINVAL)
         self._stream.time_base = Fraction(1, 1000)
+        self._stream.codec_context.time_base = Fraction(1, 1000)
         self._codec_tb = Fraction(1, 1000)
         self._last_pts = -1
         self._n = 0

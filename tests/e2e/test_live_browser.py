@@ -94,6 +94,16 @@ def newest_session(data):  # noqa: F811
     return max((data / "analyses").glob("live-*"), key=lambda p: p.stat().st_mtime)
 
 
+def every_frame_analysed(folder, ride_s: float) -> dict:
+    """The session really watched: every frame that reached it was analysed and recorded (a
+    frame that fails shows on the page, and a control that passed because analysis had
+    stopped would prove nothing), at 4 frames/s or more."""
+    stats = json.loads((folder / "live.json").read_text())["stats"]
+    assert sum(stats["input_sizes"].values()) == stats["frames_analysed"], stats
+    assert stats["frames_analysed"] >= 4 * (ride_s - 10), stats
+    return stats
+
+
 def cue_rows(folder):
     with open(folder / "cues.csv") as fh:
         return list(csv.DictReader(fh))
@@ -127,6 +137,7 @@ def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
             session = json.loads((folder / "findings.json").read_text())
             rows = cue_rows(folder)
             print(f"\nbrowser live: cue on the page {seen} s after Start; cues.csv {rows}")
+            every_frame_analysed(folder, 118.0)
             print(json.loads((folder / "live.json").read_text())["stats"])
             assert seen is not None, "no cue on the page"
             assert [r["metric"] for r in rows] == ["elbow_angle_deg"]
@@ -179,6 +190,7 @@ def test_live_in_the_browser_gives_no_cue_on_the_steady_control(
             # baseline to 20 s, then 30 s watched: one and a half sustain windows
             seen = ride(page, 52.0, until_text="Cues:")
             folder = newest_session(data)
+            every_frame_analysed(folder, 52.0)
             assert seen is None
             assert cue_rows(folder) == []
             assert json.loads((folder / "findings.json").read_text())["findings"] == []

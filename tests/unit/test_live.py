@@ -105,3 +105,26 @@ def test_a_stream_url_is_read_through_opencv(tmp_path):
             Source(f"http://127.0.0.1:{port}/missing.mp4")
     finally:
         httpd.shutdown()
+
+
+def test_the_recording_keeps_frames_that_arrive_within_one_frame_time(tmp_path):
+    """A browser's stream arrives unevenly: two frames a few milliseconds apart are both
+    recorded, at their own times (with the codec at 1/rate, the second one's timestamp
+    collided with the first and the muxer refused it: EINVAL on the live page)."""
+    import av
+
+    from posecheck.live.record import SessionRecorder, recorded_track
+    from posecheck.pose import PoseResult
+
+    rec = SessionRecorder(tmp_path, (64, 48), 30.0, {"source": "test"})
+    times = np.cumsum(np.random.default_rng(0).uniform(0.001, 0.15, 120))
+    img = np.zeros((48, 64, 3), np.uint8)
+    for t in times:
+        rec.add(img, float(t), PoseResult.empty(), None)
+    rec.close()
+    with av.open(str(tmp_path / "session.mp4")) as c:
+        pts = np.array([float(f.pts * f.time_base) for f in c.decode(c.streams.video[0])])
+    assert len(pts) == len(times)
+    # the file starts at 0; the frames keep their spacing to the millisecond
+    np.testing.assert_allclose(pts - pts[0], times - times[0], atol=0.002)
+    np.testing.assert_allclose(recorded_track(tmp_path).t_s, np.round(times, 3), atol=1e-9)

@@ -42,6 +42,8 @@ def ice_servers() -> dict:
 SETTLE_STREAM_S = 1.5
 #: seconds between redraws of the panel beside the video
 PANEL_EVERY_S = 2.0
+#: a frame failed this recently (seconds of ride): live analysis is failing now
+FAILING_S = 3.0
 
 
 class Holder:
@@ -54,7 +56,9 @@ class Holder:
         self.session: LiveSession | None = None
         self.t0: float | None = None
         self.lock = threading.Lock()
-        self.error: str | None = None
+        self.error: str | None = None  # the last frame that failed: why, and when
+        self.error_at_s = 0.0
+        self.errors = 0
 
     def frame(self, frame):
         import av
@@ -83,7 +87,8 @@ class Holder:
         try:
             out = self.session.process(img, now - self.t0, now)
         except Exception as exc:  # shown on the page; the recording so far is kept
-            self.error = str(exc)
+            self.error, self.error_at_s = str(exc), now - self.t0
+            self.errors += 1
             out = img
         return av.VideoFrame.from_ndarray(out, format="bgr24")
 
@@ -110,7 +115,13 @@ def _panel(holder: Holder) -> None:
         return
     state, stats = s.state, s.stats.as_dict()
     if holder.error:
-        st.error(f"Live analysis stopped: {holder.error}")
+        if state.time_s - holder.error_at_s <= FAILING_S:  # every frame fails: it has stopped
+            st.error(f"Live analysis stopped: {holder.error}")
+        else:  # a frame or a few failed, the ride goes on: say so, not that it stopped
+            st.warning(
+                f"{holder.errors} frame(s) could not be analysed, the last at "
+                f"{mmss(holder.error_at_s)} ({holder.error}); the ride goes on."
+            )
     if s.cues:
         last = s.cues[-1]
         shown = state.time_s - last.time_s <= 15 and last.metric in s.policy.active
