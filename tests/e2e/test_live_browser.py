@@ -113,7 +113,9 @@ def cue_rows(folder):
     not os.environ.get("POSECHECK_LIVE_BROWSER"),
     reason="opt-in (make test-live): on a 2-core machine Chromium, WebRTC and the model share "
     "the cores and the browser path analyses 7-9 frames/s; its cue held in 4 of 5 runs (one "
-    "run alone gave a false shrug cue and no elbow cue), too unsteady for every CI run",
+    "run alone gave a false shrug cue and no elbow cue); on 2026-12-02 2 of 3 (in the third "
+    "Chromium shrank the stream for most of the ride and cues paused, as designed): too "
+    "unsteady for every CI run",
 )
 def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
     server,  # noqa: F811
