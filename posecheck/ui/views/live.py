@@ -93,6 +93,42 @@ class Holder:
         return av.VideoFrame.from_ndarray(out, format="bgr24")
 
 
+#: Asks the browser to keep the camera's resolution and give up frame rate when its encoder
+#: runs short of CPU (a video track's ``contentHint = "detail"``): a shrunken stream pauses
+#: cues (it reads the shrug 30% of a threshold off), while 8-10 frames/s are plenty for
+#: posture. streamlit-webrtc does not expose it, so this patches ``getUserMedia`` in the
+#: page's same-origin component frames before Start is pressed.
+_KEEP_RESOLUTION_JS = """<script>
+(function () {
+  function patch() {
+    var frames = window.parent.document.querySelectorAll("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      try {
+        var md = frames[i].contentWindow.navigator.mediaDevices;
+        if (!md || !md.getUserMedia || md.__posecheckDetail) continue;
+        var orig = md.getUserMedia.bind(md);
+        md.getUserMedia = function (c) {
+          return orig(c).then(function (s) {
+            s.getVideoTracks().forEach(function (t) { t.contentHint = "detail"; });
+            return s;
+          });
+        };
+        md.__posecheckDetail = true;
+      } catch (e) { /* a frame of another origin: not ours */ }
+    }
+  }
+  patch();
+  setInterval(patch, 500);
+})();
+</script>"""
+
+
+def _keep_resolution() -> None:
+    import streamlit.components.v1 as components
+
+    components.html(_KEEP_RESOLUTION_JS, height=0)
+
+
 def _beep() -> bytes:
     """A short two-tone chime (WAV) for a new cue."""
     rate = 22050
@@ -211,6 +247,7 @@ def show(profile_path: Path | None) -> None:
         video_frame_callback=holder.frame,
         async_processing=True,
     )
+    _keep_resolution()
     if st.session_state.get("live_failed"):
         st.error(st.session_state["live_failed"])
     if st.session_state.get("live_done"):
