@@ -113,7 +113,7 @@ def cue_rows(folder):
     not os.environ.get("POSECHECK_LIVE_BROWSER"),
     reason="opt-in (make test-live): on a 2-core machine Chromium, WebRTC and the model share "
     "the cores and the browser path analyses 7-9 frames/s; its cue held in 4 of 5 runs (one "
-    "run alone gave a false shrug cue and no elbow cue); on 2026-12-02 2 of 4 (one: Chromium "
+    "run alone gave a false shrug cue and no elbow cue); on 2026-12-02 3 of 5 (one: Chromium "
     "shrank the stream and cues paused, as designed; one, at full size: a false shrug cue at "
     "the ride's end that the after-ride analysis does not give): too unsteady for every CI run",
 )
