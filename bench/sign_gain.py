@@ -78,6 +78,7 @@ def _one(sc, out: Path) -> dict:
     truth = load_truth(clip)
     row = {
         "clip": sc.name,
+        "body": sc.name.removeprefix(f"gain_{param}_"),
         "sign": metric,
         "shape": sc.shape,
         "camera_height_m": sc.camera.height_m,
@@ -85,7 +86,27 @@ def _one(sc, out: Path) -> dict:
     }
     if metric in MOVED:  # where the sign's distance or angle goes: each point's move
         row["moved_px"] = _moves(a, truth, MOVED[metric])
+    # each shrug measure's change on this clip, measured and true (for --shrug-measures)
+    early, late = _windows(a, truth)
+    side = a.view.near_side or "right"
+    m = _shrug_measures(a.track.xy_px, side)
+    tr = _shrug_measures(truth["landmarks_px"][a.track.frame], side)
+    row["shrug_measure_changes"] = {
+        k: [_change(m[k], early, late), _change(tr[k], early, late)] for k in m
+    }
     return row
+
+
+def _windows(a, truth):
+    """Fresh and late frames of an analysis: the windows of ``sensitivity``."""
+    t = truth["t_s"][a.track.frame]
+    return t < ONSET_S - 5, t > FULL_S + 5
+
+
+def _change(x, early, late) -> float:
+    import numpy as np
+
+    return float(np.nanmedian(x[late]) - np.nanmedian(x[early]))
 
 
 MOVED = {"shrug_ratio": ("SHOULDER", "EAR"), "elbow_angle_deg": ("SHOULDER", "ELBOW", "WRIST")}
@@ -96,14 +117,12 @@ def _moves(a, truth, points) -> dict:
     pixels (the same windows as ``sensitivity``)."""
     import numpy as np
 
-    from posecheck.landmarks import Landmark as L
+    from posecheck.landmarks import side_landmark
 
-    t = truth["t_s"][a.track.frame]
-    early, late = t < ONSET_S - 5, t > FULL_S + 5
-    right = a.view.near_side == "right"
+    early, late = _windows(a, truth)
     out = {}
     for point in points:
-        name, idx = point.lower(), L[("RIGHT_" if right else "LEFT_") + point]
+        name, idx = point.lower(), side_landmark(a.view.near_side or "right", point)
         for who, xy in (
             ("measured", a.track.xy_px),
             ("true", truth["landmarks_px"][a.track.frame]),
@@ -114,58 +133,43 @@ def _moves(a, truth, points) -> dict:
 
 
 def _shrug_measures(xy, side: str) -> dict:
+    """The product's shrug ratio and three other shrug measures from the same landmarks."""
     import numpy as np
 
-    from posecheck.landmarks import Landmark as L
+    from posecheck.landmarks import side_landmark
+    from posecheck.metrics.angles import side_angles
 
-    p = {n: xy[:, L[side + n]] for n in ("SHOULDER", "EAR", "HIP", "KNEE")}
+    p = {n: xy[:, side_landmark(side, n)] for n in ("SHOULDER", "EAR", "HIP", "KNEE")}
 
     def d(a, b):
         return np.linalg.norm(p[a] - p[b], axis=1)
 
     return {
-        "ear_shoulder_over_hip_shoulder": d("EAR", "SHOULDER") / d("SHOULDER", "HIP"),
+        "shrug_ratio": side_angles(xy, side, 1)["shrug_ratio"],  # ear-shoulder / hip-shoulder
         "hip_shoulder_over_thigh": d("SHOULDER", "HIP") / d("HIP", "KNEE"),
         "hip_shoulder_over_hip_ear": d("SHOULDER", "HIP") / d("HIP", "EAR"),
         "ear_shoulder_over_hip_ear": d("EAR", "SHOULDER") / d("HIP", "EAR"),
     }
 
 
-def shrug_measure_rows(out: Path, todo) -> list[dict]:
-    """Per body: each shrug measure's sensitivity, and what the other signs read on it."""
-    import numpy as np
-
-    from posecheck.pipeline import analyze
-    from posecheck.samples import load_truth
-
-    changes: dict[str, dict[str, dict]] = {}
-    for sc in todo:
-        clip = out / f"{sc.name}.mp4"
-        a = analyze(clip, out / f"{sc.name}_posecheck", reports=False)
-        truth = load_truth(clip)
-        t = truth["t_s"][a.track.frame]
-        early, late = t < ONSET_S - 5, t > FULL_S + 5
-        side = "RIGHT_" if a.view.near_side == "right" else "LEFT_"
-        m = _shrug_measures(a.track.xy_px, side)
-        tr = _shrug_measures(truth["landmarks_px"][a.track.frame], side)
-
-        def ch(x, early=early, late=late):
-            return float(np.nanmedian(x[late]) - np.nanmedian(x[early]))
-
-        body = next(
-            sc.name.removeprefix(f"gain_{k}_") for k in SIGNS if sc.name.startswith(f"gain_{k}_")
-        )
-        param = next(iter(sc.drifts))
-        changes.setdefault(body, {})[param] = {k: (ch(m[k]), ch(tr[k])) for k in m}
-    rows = []
-    for body, per in changes.items():
+def shrug_measure_rows(rows: list[dict]) -> list[dict]:
+    """Per body: each shrug measure's sensitivity (measured over true change in the shrug
+    clip), and what the other signs' clips read on it in units of that true change."""
+    per: dict[str, dict[str, dict]] = {}
+    for r in rows:
+        param = next(k for k, (_, metric) in SIGNS.items() if metric == r["sign"])
+        per.setdefault(r["body"], {})[param] = r["shrug_measure_changes"]
+    out = []
+    for body, changes in per.items():
         row: dict = {"body": body}
-        for k, (mch, tch) in per["shrug_m"].items():
+        for k, (mch, tch) in changes["shrug_m"].items():
             row[k] = {"sensitivity": round(mch / tch, 2)} | {
-                f"{p}_reads_as_shrug": round(per[p][k][0] / tch, 2) for p in per if p != "shrug_m"
+                f"{p}_reads_as_shrug": round(c[k][0] / tch, 2)
+                for p, c in changes.items()
+                if p != "shrug_m"
             }
-        rows.append(row)
-    return rows
+        out.append(row)
+    return out
 
 
 def main() -> int:
@@ -186,7 +190,7 @@ def main() -> int:
         rows = list(pool.map(_one, todo, [args.out] * len(todo)))
     per: dict[str, list[float]] = {}
     for r in rows:
-        print(json.dumps(r))
+        print(json.dumps({k: v for k, v in r.items() if k != "shrug_measure_changes"}))
         per.setdefault(r["sign"], []).append(r["ratio"])
     for metric, g in choose_gains(per).items():
         print(
@@ -198,7 +202,7 @@ def main() -> int:
             )
         )
     if args.shrug_measures:
-        for row in shrug_measure_rows(args.out, todo):
+        for row in shrug_measure_rows(rows):
             print(json.dumps(row))
     return 0
 
