@@ -128,3 +128,13 @@ def test_the_recording_keeps_frames_that_arrive_within_one_frame_time(tmp_path):
     # the file starts at 0; the frames keep their spacing to the millisecond
     np.testing.assert_allclose(pts - pts[0], times - times[0], atol=0.002)
     np.testing.assert_allclose(recorded_track(tmp_path).t_s, np.round(times, 3), atol=1e-9)
+
+
+def test_a_frame_that_failed_long_ago_is_not_reported_as_analysis_stopped():
+    from posecheck.ui.views.live import frame_error_message
+
+    # every frame failing: the watcher's clock stands at the failure
+    assert frame_error_message("EINVAL", 40, 31.0, 30.9)[0] is True
+    # one frame at 0:31, the ride at 1:10: a warning that says the ride goes on
+    stopped, text = frame_error_message("EINVAL", 1, 31.0, 70.0)
+    assert not stopped and "1 frame(s)" in text and "0:31" in text and "goes on" in text

@@ -129,6 +129,18 @@ def _keep_resolution() -> None:
     components.html(_KEEP_RESOLUTION_JS, height=0)
 
 
+def frame_error_message(error: str, errors: int, error_at_s: float, now_s: float):
+    """(stopped, text) for frames that failed. ``now_s`` is the watcher's latest frame: it
+    stops advancing when every frame fails, so a failure that recent means analysis stopped;
+    an older one was a frame or a few, and the ride went on."""
+    if now_s - error_at_s <= FAILING_S:
+        return True, f"Live analysis stopped: {error}"
+    return False, (
+        f"{errors} frame(s) could not be analysed, the last at {mmss(error_at_s)} ({error}); "
+        "the ride goes on."
+    )
+
+
 def _beep() -> bytes:
     """A short two-tone chime (WAV) for a new cue."""
     rate = 22050
@@ -151,13 +163,10 @@ def _panel(holder: Holder) -> None:
         return
     state, stats = s.state, s.stats.as_dict()
     if holder.error:
-        if state.time_s - holder.error_at_s <= FAILING_S:  # every frame fails: it has stopped
-            st.error(f"Live analysis stopped: {holder.error}")
-        else:  # a frame or a few failed, the ride goes on: say so, not that it stopped
-            st.warning(
-                f"{holder.errors} frame(s) could not be analysed, the last at "
-                f"{mmss(holder.error_at_s)} ({holder.error}); the ride goes on."
-            )
+        stopped, text = frame_error_message(
+            holder.error, holder.errors, holder.error_at_s, state.time_s
+        )
+        (st.error if stopped else st.warning)(text)
     if s.cues:
         last = s.cues[-1]
         shown = state.time_s - last.time_s <= 15 and last.metric in s.policy.active
