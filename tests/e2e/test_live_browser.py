@@ -94,6 +94,17 @@ def newest_session(data):  # noqa: F811
     return max((data / "analyses").glob("live-*"), key=lambda p: p.stat().st_mtime)
 
 
+def keeps_resolution(page) -> bool:
+    """The Live page asked the camera's frame to keep its resolution (posecheck.ui.views.live:
+    ``getUserMedia`` patched there to set ``contentHint = "detail"`` on the video track)."""
+    frame = page.locator("iframe[title*='streamlit_webrtc']").element_handle().content_frame()
+    for _ in range(20):
+        if frame.evaluate("() => navigator.mediaDevices.__posecheckDetail === true"):
+            return True
+        page.wait_for_timeout(250)
+    return False
+
+
 def every_frame_analysed(folder, ride_s: float) -> dict:
     """The session really watched: every frame that reached it was analysed and recorded (a
     frame that fails shows on the page, and a control that passed because analysis had
@@ -189,6 +200,7 @@ def test_live_in_the_browser_gives_no_cue_on_the_steady_control(
     with sync_playwright() as pw:
         browser, page, _ = open_live(server, y4m, pw, baseline_s=20)
         try:
+            assert keeps_resolution(page)
             # baseline to 20 s, then 30 s watched: one and a half sustain windows
             seen = ride(page, 52.0, until_text="Cues:")
             folder = newest_session(data)
