@@ -202,6 +202,11 @@ class FatigueSettings:
     settle_s: float | None = None  # seconds skipped at the start; None = scaled to the ride
 
 
+def smoothing_s(sustain_s: float) -> float:
+    """The width of the centred running median that smooths each sign's deviation."""
+    return max(sustain_s / 3, 3 * BIN_S)
+
+
 def default_windows(duration_s: float, s: FatigueSettings = FatigueSettings()):
     """(settle_s, baseline_end_s, sustain_s) for a ride of ``duration_s`` seconds."""
     settle = s.settle_s if s.settle_s is not None else min(60.0, 0.05 * duration_s)
@@ -407,7 +412,7 @@ def analyse_fatigue(
     settle, base_end, sustain = default_windows(duration_s, settings)
     u = units(metrics, strokes)
     t = u["time_s"].to_numpy()
-    smooth_s = max(sustain / 3, 3 * BIN_S)
+    smooth_s = smoothing_s(sustain)
     timeline = u[["start_s", "end_s", "time_s"]].copy()
     findings: list[dict[str, Any]] = []
     excursions: list[dict[str, Any]] = []

@@ -5,13 +5,15 @@ pipeline (:func:`posecheck.pipeline.measure`: cleaning, metrics, strokes) and th
 (:func:`posecheck.fatigue.analyse_fatigue`: units, baseline, thresholds, smoothing) on the
 baseline's frames plus the last ``recent_s`` seconds, as if the ride ended now. A sign is
 *held* when its smoothed deviation (the timeline's ``<metric>_z``) has stayed above its
-threshold without a break up to the latest stroke for ``sustain_s`` or longer: the rule the
-after-ride analysis uses for a drift still there at the end of the ride. Signs that the
-timeline explains by another sign (upper back against pelvis) never count.
+threshold without a break for ``sustain_s`` or longer: the after-ride analysis' rule for a
+sustained drift. Signs that the timeline explains by another sign (upper back against
+pelvis) never count.
 
-The after-ride smoothing is centred; live, the latest values have only the past, so a held
-sign is seen about a twelfth of ``sustain_s`` later than the after-ride analysis dates it
-(one running-median half-window, ramping).
+The after-ride smoothing is centred. Live, the latest units' windows are still open (they
+have only the past), and later frames can still change their smoothed values, so a sign is
+judged on the units whose window is complete (:func:`held_s`): a cue comes half a smoothing
+window (a sixth of ``sustain_s``) after the after-ride analysis dates the drift as
+sustained, and never rests on values the whole ride's analysis would smooth away.
 
 **Honesty.** Over the last ``QUALITY_S`` seconds: the rider must be found in most frames,
 the picture bright enough, and the rider where the baseline saw them (a moved camera changes
@@ -27,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from posecheck.calibration import stored_baseline
-from posecheck.fatigue import SIGNS, FatigueSettings, analyse_fatigue
+from posecheck.fatigue import SIGNS, FatigueSettings, analyse_fatigue, smoothing_s
 from posecheck.landmarks import Landmark as L
 from posecheck.pose import PoseResult
 from posecheck.track import PoseTrack
@@ -214,6 +216,9 @@ class LiveWatcher:
             find_onsets=False,
         )
         explained = {e["metric"] for e in findings.get("explained", [])}
+        # units whose centred smoothing window lies wholly in the past: later frames cannot
+        # change their smoothed values, so a sign held on them is held after the ride too
+        final_until = now - smoothing_s(findings["sustain_s"]) / 2
         per = findings["baseline"]["per_metric"]
         for sign in SIGNS:
             m = sign.metric
@@ -221,16 +226,9 @@ class LiveWatcher:
                 continue
             z = timeline[f"{m}_z"].to_numpy(float)
             v = timeline[m].to_numpy(float)
-            starts = timeline["start_s"].to_numpy(float)
+            held = 0.0 if m in explained else held_s(timeline, z, v, final_until)
             ok = np.flatnonzero(np.isfinite(v))
-            held = 0.0
-            if len(ok) and z[ok[-1]] > 1.0 and m not in explained:
-                first = ok[-1]
-                for k in ok[::-1]:  # back along the run (units without a value skipped)
-                    if z[k] <= 1.0:
-                        break
-                    first = k
-                held = now - starts[first]
+            starts = timeline["start_s"].to_numpy(float)
             recent = starts >= now - 180.0
             st.signs[m] = SignState(
                 m,
@@ -311,6 +309,31 @@ class LiveWatcher:
                 if shift > MOVED_SHARE or size > MOVED_SHARE:
                     return "the camera or your place in the picture moved since the baseline"
         return None
+
+
+def held_s(timeline: pd.DataFrame, z: np.ndarray, v: np.ndarray, final_until: float) -> float:
+    """How long a sign has been past its threshold without a break, on the final units only
+    (smoothing window complete by ``final_until``): from the start of the run to the end of
+    its last final unit, as the after-ride analysis measures a run; 0 when the last final
+    unit with a value is not past it. Units without a value neither break nor extend a run.
+
+    Counting the units whose window is still open (it has only the past at the ride's edge)
+    let the live watcher hold a sign that the centred smoothing of the whole ride did not:
+    a false shrug cue at the end of a browser ride whose after-ride analysis found only the
+    elbows (README, Live). The price: a cue comes half a smoothing window (a sixth of the
+    sustain window) after the after-ride analysis dates the drift as sustained."""
+    starts = timeline["start_s"].to_numpy(float)
+    ends = timeline["end_s"].to_numpy(float)
+    times = timeline["time_s"].to_numpy(float)
+    ok = np.flatnonzero(np.isfinite(v) & (times <= final_until))
+    if not len(ok) or z[ok[-1]] <= 1.0:
+        return 0.0
+    first = ok[-1]
+    for k in ok[::-1]:  # back along the run
+        if z[k] <= 1.0:
+            break
+        first = k
+    return float(ends[ok[-1]] - starts[first])
 
 
 def _place(xy: np.ndarray) -> tuple[np.ndarray, float]:
