@@ -122,11 +122,9 @@ def cue_rows(folder):
 
 @pytest.mark.skipif(
     not os.environ.get("POSECHECK_LIVE_BROWSER"),
-    reason="opt-in (make test-live): on a 2-core machine Chromium, WebRTC and the model share "
-    "the cores and the browser path analyses 7-9 frames/s; its cue held in 4 of 5 runs (one "
-    "run alone gave a false shrug cue and no elbow cue); on 2026-12-02 3 of 5 (one: Chromium "
-    "shrank the stream and cues paused, as designed; one, at full size: a false shrug cue at "
-    "the ride's end that the after-ride analysis does not give): too unsteady for every CI run",
+    reason="run alone by `make test-cue` (and .ci/run after `make test`): 2.4 minutes that "
+    "need the whole machine (Chromium, WebRTC and the model share the cores), which would take "
+    "make test past 10 minutes",
 )
 def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
     server,  # noqa: F811
