@@ -66,28 +66,80 @@ def snapshot(page, name: str) -> None:
         print(f"\nscreenshot {name} timed out under load; not taken")
 
 
-def ride(page, seconds: float, until_text: str | None = None) -> float | None:
+#: the first sign's chart of the overlay's panel (posecheck.live.overlay.sign_panel), as a
+#: share of the picture's long side: (x from the right edge, width, y, height)
+PANEL = (198 / 1000, 190 / 1000, 56 / 1000, 52 / 1000)
+#: in the page: the mean brightness of that chart's box in the video the server sends back
+PANEL_JS = """([right, width, top, height]) => {
+  const v = [...document.querySelectorAll('video')].find(v => v.videoWidth > 0);
+  if (!v) return null;
+  const c = document.createElement('canvas');
+  c.width = v.videoWidth; c.height = v.videoHeight;
+  const g = c.getContext('2d');
+  g.drawImage(v, 0, 0);
+  const s = Math.max(c.width, c.height);
+  const d = g.getImageData(Math.round(c.width - right * s), Math.round(top * s),
+                           Math.round(width * s), Math.round(height * s)).data;
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
+  return {size: [c.width, c.height], mean: sum / (d.length / 4)};
+}"""
+
+
+def panel_on_video(page) -> dict | None:
+    """The sign panel's first chart in the picture that comes back from the server (None if no
+    picture plays): the overlay drawn on the rider's own video, as the rider sees it."""
+    frame = page.locator("iframe[title*='streamlit_webrtc']").element_handle().content_frame()
+    return frame.evaluate(PANEL_JS, list(PANEL))
+
+
+def panel_on_clip(name: str) -> float:
+    """The same box's mean brightness in the clip the camera plays (the room's wall)."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(HUMAN / f"{name}.mp4"))
+    ok, img = cap.read()
+    cap.release()
+    assert ok, name
+    h, w = img.shape[:2]
+    s = max(w, h)
+    right, width, top, height = PANEL
+    x, y = round(w - right * s), round(top * s)
+    return float(img[y : y + round(height * s), x : x + round(width * s)].mean())
+
+
+def ride(page, seconds: float, until_text: str | None = None) -> tuple[float | None, dict]:
     """Start the camera, ride ``seconds``, stop; the seconds after Start at which
-    ``until_text`` first showed (None if never)."""
+    ``until_text`` first showed (None if never), and the overlay's panel as the video showed
+    it 45 s in (past either test's baseline: the panel charts the signs watched)."""
     webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
     webrtc.get_by_role("button", name="START").click()
     t0 = time.perf_counter()
     seen = None
-    shot = False
+    panel: dict = {}
     while time.perf_counter() - t0 < seconds:
         page.wait_for_timeout(1000)
         if until_text and seen is None and page.get_by_text(until_text).count():
             seen = time.perf_counter() - t0
-        if not shot and time.perf_counter() - t0 > 45:
+        if not panel and time.perf_counter() - t0 > 45:
+            panel = panel_on_video(page) or {"mean": None}
             snapshot(page, "live_riding.png")
-            shot = True
     webrtc.get_by_role("button", name="STOP").click()
     page.get_by_text("Ride saved and analysed").or_(
         page.get_by_text("The after-ride analysis failed")
     ).wait_for(timeout=240_000)
     failed = page.get_by_text("The after-ride analysis failed")
     assert not failed.count(), failed.inner_text()
-    return seen
+    return seen, panel
+
+
+def overlay_shown(panel: dict, clip: str) -> None:
+    """The video the page showed carried the overlay: where the clip has the light wall, the
+    panel's box darkens it (the box is 60% near-black), at the camera's own size."""
+    wall = panel_on_clip(clip)
+    print(f"overlay panel: {panel} on the page; the clip's wall there {wall:.0f}")
+    assert panel.get("mean") is not None, "no picture came back from the server"
+    assert panel["mean"] < wall - 50, (panel, wall)
 
 
 def newest_session(data):  # noqa: F811
@@ -142,7 +194,8 @@ def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
         browser, page, messages = open_live(server, y4m, pw)
         try:
             # the whole 120 s clip (the fake camera loops it: stop before it starts again)
-            seen = ride(page, 118.0, until_text="Soften your elbows")
+            seen, panel = ride(page, 118.0, until_text="Soften your elbows")
+            overlay_shown(panel, "human_elbow")
             snapshot(page, "live_done.png")
             folder = newest_session(data)
             session = json.loads((folder / "findings.json").read_text())
@@ -200,7 +253,8 @@ def test_live_in_the_browser_gives_no_cue_on_the_steady_control(
         try:
             assert keeps_resolution(page)
             # baseline to 20 s, then 30 s watched: one and a half sustain windows
-            seen = ride(page, 52.0, until_text="Cues:")
+            seen, panel = ride(page, 52.0, until_text="Cues:")
+            overlay_shown(panel, "human_steady")
             folder = newest_session(data)
             every_frame_analysed(folder, 52.0)
             assert seen is None
