@@ -33,8 +33,9 @@ test: $(VENV)/.installed
 	tail -n 25 $(REALTIME_LOG); test $$rc = 0 && test $$rt_rc = 0
 	$(PY) -m pytest --durations=5 -m 'realtime and alone'
 
-# the browser test of a live cue, alone (2.4 min: kept out of `make test`'s 10 minutes;
-# .ci/run runs it after `make test`)
+# the browser test of a live cue, alone (2.4 min: kept out of `make test`'s 10 minutes, and
+# out of CI: its cue lands 6-10 s after the clip's time against the 10 s asked, so a slow
+# spell of a 2-core machine can push it over; see README, Live)
 test-cue: $(VENV)/.installed
 	POSECHECK_LIVE_BROWSER=1 $(PY) -m pytest -s --durations=3 tests/e2e/test_live_browser.py \
 	    -k cues_the_elbows
