@@ -240,8 +240,8 @@ def exchange(x: np.ndarray, swapped: np.ndarray, pairs) -> np.ndarray:
     return out
 
 
-def _runs(valid: np.ndarray):
-    """(start, stop) of each run of True."""
+def true_runs(valid: np.ndarray) -> list[tuple[int, int]]:
+    """Index ranges [start, stop) of each run of True."""
     edges = np.diff(np.concatenate([[0], valid.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
@@ -256,7 +256,7 @@ def interpolate_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
         nan = np.isnan(col)
         if not nan.any() or nan.all():
             continue
-        for a, b in _runs(nan):
+        for a, b in true_runs(nan):
             if a == 0 or b == len(col) or b - a > max_gap:
                 continue
             col[a:b] = np.interp(idx[a:b], [a - 1, b], [col[a - 1], col[b]])
@@ -284,7 +284,7 @@ def lowpass(
     for c in range(flat.shape[1]):
         col = flat[:, c]
         valid = ~np.isnan(col)
-        for s, e in _runs(valid):
+        for s, e in true_runs(valid):
             cuts = [s, *(s + np.flatnonzero(seg[s + 1 : e]) + 1), e]
             for p, q in zip(cuts[:-1], cuts[1:]):
                 if q - p > pad:

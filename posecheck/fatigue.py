@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from posecheck.clean import true_runs
 from posecheck.metrics.bias import OUTLINE_GAIN
 
 MIN_CONF = 0.5
@@ -292,12 +293,6 @@ def located_share(
     return float(sign.direction * (np.median(late) - np.median(base)) / change)
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Index ranges [a, b) where ``mask`` is True."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
-
-
 def running_median(t: np.ndarray, v: np.ndarray, window_s: float) -> np.ndarray:
     """Centred running median over ``window_s`` seconds of the finite values (NaN kept)."""
     s = pd.Series(v, index=pd.to_timedelta(t, unit="s"))
@@ -477,7 +472,7 @@ def analyse_fatigue(
         above = (sv > threshold) & after_base
         starts, ends = u["start_s"].to_numpy()[valid], u["end_s"].to_numpy()[valid]
         found = None
-        for a, b in _runs(above & (sv > 0)):
+        for a, b in true_runs(above & (sv > 0)):
             # a drift still there at the last analysed stroke lasts to the end of the ride
             end = duration_s if b == len(sv) else ends[b - 1]
             if end - starts[a] >= sustain:
@@ -485,7 +480,7 @@ def analyse_fatigue(
                 break
         # short excursions either way (standing, a drink, a head turn, hands moved)
         quick = running_median(tv, dev[valid], EXCURSION_SMOOTH_S)
-        for a, b in _runs(np.abs(quick) > threshold):
+        for a, b in true_runs(np.abs(quick) > threshold):
             if ends[b - 1] - starts[a] < sustain:
                 excursions.append(
                     {
@@ -609,7 +604,7 @@ def standing_spells(strokes: pd.DataFrame) -> list[dict]:
             "start_s": round(float(strokes["start_s"].iat[a]), 1),
             "end_s": round(float(strokes["end_s"].iat[b - 1]), 1),
         }
-        for a, b in _runs(st)
+        for a, b in true_runs(st)
     ]
 
 

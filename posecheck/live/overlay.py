@@ -30,14 +30,20 @@ def banner(img: np.ndarray, text: str, bg) -> None:
     _text(img, text, (int(10 * s) + 4, int(28 * s) + 3), 0.8 * s, thick=max(1, int(2 * s)))
 
 
+def panel_box(w: int, h: int, k: int = 0) -> tuple[int, int, int, int]:
+    """(x, y, width, height) of the ``k``-th sign's chart on a ``w`` x ``h`` picture."""
+    s = max(w, h) / 1000
+    pw, ph, gap = int(190 * s), int(52 * s), int(8 * s)
+    return w - pw - gap, int(56 * s) + k * (ph + gap), pw, ph
+
+
 def sign_panel(img: np.ndarray, state: WatchState, held_cues: set[str]) -> None:
     """Small charts down the right edge: each sign's latest minutes against its baseline band
     (baseline +/- threshold), red when the sign is held past it."""
     h, w = img.shape[:2]
     s = max(w, h) / 1000
-    pw, ph, gap = int(190 * s), int(52 * s), int(8 * s)
-    x0, y = w - pw - gap, int(56 * s)
-    for m, sign in state.signs.items():
+    for k, (m, sign) in enumerate(state.signs.items()):
+        x0, y, pw, ph = panel_box(w, h, k)
         if y + ph > h or not sign.history:
             break
         box = img[y : y + ph, x0 : x0 + pw]
@@ -48,7 +54,7 @@ def sign_panel(img: np.ndarray, state: WatchState, held_cues: set[str]) -> None:
         hi = max(vv.max(), sign.baseline + 1.5 * sign.threshold)
         span_t = max(tt[-1] - tt[0], 1e-6)
 
-        def py(v, lo=lo, hi=hi):
+        def py(v, lo=lo, hi=hi, ph=ph):
             return int(ph - 4 - (v - lo) / max(hi - lo, 1e-9) * (ph - 18))
 
         y_lo, y_hi = py(sign.baseline - sign.threshold), py(sign.baseline + sign.threshold)
@@ -69,7 +75,6 @@ def sign_panel(img: np.ndarray, state: WatchState, held_cues: set[str]) -> None:
             0.38 * s,
             colour,
         )
-        y += ph + gap
 
 
 def draw(

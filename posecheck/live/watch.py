@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from posecheck.calibration import stored_baseline
+from posecheck.clean import true_runs
 from posecheck.fatigue import SIGNS, FatigueSettings, analyse_fatigue, smoothing_s
 from posecheck.landmarks import Landmark as L
 from posecheck.pose import PoseResult
@@ -224,9 +225,8 @@ class LiveWatcher:
             m = sign.metric
             if m not in per or f"{m}_z" not in timeline:
                 continue
-            z = timeline[f"{m}_z"].to_numpy(float)
             v = timeline[m].to_numpy(float)
-            held = 0.0 if m in explained else held_s(timeline, z, v, final_until)
+            held = 0.0 if m in explained else held_s(timeline, m, final_until)
             ok = np.flatnonzero(np.isfinite(v))
             starts = timeline["start_s"].to_numpy(float)
             recent = starts >= now - 180.0
@@ -311,29 +311,22 @@ class LiveWatcher:
         return None
 
 
-def held_s(timeline: pd.DataFrame, z: np.ndarray, v: np.ndarray, final_until: float) -> float:
-    """How long a sign has been past its threshold without a break, on the final units only
-    (smoothing window complete by ``final_until``): from the start of the run to the end of
-    its last final unit, as the after-ride analysis measures a run; 0 when the last final
+def held_s(timeline: pd.DataFrame, metric: str, final_until: float) -> float:
+    """How long ``metric`` has been past its threshold without a break, on the final units
+    only (smoothing window complete by ``final_until``): from the start of the run to the end
+    of its last final unit, as the after-ride analysis measures a run; 0 when the last final
     unit with a value is not past it. Units without a value neither break nor extend a run.
 
     Counting the units whose window is still open (it has only the past at the ride's edge)
-    let the live watcher hold a sign that the centred smoothing of the whole ride did not:
-    a false shrug cue at the end of a browser ride whose after-ride analysis found only the
-    elbows (README, Live). The price: a cue comes half a smoothing window (a sixth of the
-    sustain window) after the after-ride analysis dates the drift as sustained."""
-    starts = timeline["start_s"].to_numpy(float)
-    ends = timeline["end_s"].to_numpy(float)
-    times = timeline["time_s"].to_numpy(float)
-    ok = np.flatnonzero(np.isfinite(v) & (times <= final_until))
-    if not len(ok) or z[ok[-1]] <= 1.0:
+    let the live watcher hold a sign that the centred smoothing of the whole ride did not
+    (a false shrug cue at the end of a browser ride: README, Live). The price: a cue comes
+    half a smoothing window (a sixth of the sustain window) after the after-ride analysis
+    dates the drift as sustained."""
+    final = timeline[np.isfinite(timeline[metric]) & (timeline["time_s"] <= final_until)]
+    runs = true_runs(final[f"{metric}_z"].to_numpy(float) > 1.0)
+    if not runs or runs[-1][1] != len(final):
         return 0.0
-    first = ok[-1]
-    for k in ok[::-1]:  # back along the run
-        if z[k] <= 1.0:
-            break
-        first = k
-    return float(ends[ok[-1]] - starts[first])
+    return float(final["end_s"].iloc[-1] - final["start_s"].iloc[runs[-1][0]])
 
 
 def _place(xy: np.ndarray) -> tuple[np.ndarray, float]:

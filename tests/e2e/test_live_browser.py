@@ -66,46 +66,49 @@ def snapshot(page, name: str) -> None:
         print(f"\nscreenshot {name} timed out under load; not taken")
 
 
-#: the first sign's chart of the overlay's panel (posecheck.live.overlay.sign_panel), as a
-#: share of the picture's long side: (x from the right edge, width, y, height)
-PANEL = (198 / 1000, 190 / 1000, 56 / 1000, 52 / 1000)
-#: in the page: the mean brightness of that chart's box in the video the server sends back
-PANEL_JS = """([right, width, top, height]) => {
+#: in the page: the size of the video the server sends back, and the mean brightness of a
+#: box [x, y, width, height] of its current picture
+VIDEO_SIZE_JS = """() => {
   const v = [...document.querySelectorAll('video')].find(v => v.videoWidth > 0);
-  if (!v) return null;
+  return v ? [v.videoWidth, v.videoHeight] : null;
+}"""
+BOX_MEAN_JS = """([x, y, w, h]) => {
+  const v = [...document.querySelectorAll('video')].find(v => v.videoWidth > 0);
   const c = document.createElement('canvas');
   c.width = v.videoWidth; c.height = v.videoHeight;
   const g = c.getContext('2d');
   g.drawImage(v, 0, 0);
-  const s = Math.max(c.width, c.height);
-  const d = g.getImageData(Math.round(c.width - right * s), Math.round(top * s),
-                           Math.round(width * s), Math.round(height * s)).data;
+  const d = g.getImageData(x, y, w, h).data;
   let sum = 0;
   for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
-  return {size: [c.width, c.height], mean: sum / (d.length / 4)};
+  return sum / (d.length / 4);
 }"""
 
 
 def panel_on_video(page) -> dict | None:
-    """The sign panel's first chart in the picture that comes back from the server (None if no
-    picture plays): the overlay drawn on the rider's own video, as the rider sees it."""
+    """The sign panel's first chart (``overlay.panel_box``) in the picture that comes back from
+    the server (None if no picture plays): the overlay on the rider's video, as they see it."""
+    from posecheck.live.overlay import panel_box
+
     frame = page.locator("iframe[title*='streamlit_webrtc']").element_handle().content_frame()
-    return frame.evaluate(PANEL_JS, list(PANEL))
+    size = frame.evaluate(VIDEO_SIZE_JS)
+    if not size:
+        return None
+    return {"size": size, "mean": frame.evaluate(BOX_MEAN_JS, list(panel_box(*size)))}
 
 
 def panel_on_clip(name: str) -> float:
     """The same box's mean brightness in the clip the camera plays (the room's wall)."""
     import cv2
 
+    from posecheck.live.overlay import panel_box
+
     cap = cv2.VideoCapture(str(HUMAN / f"{name}.mp4"))
     ok, img = cap.read()
     cap.release()
     assert ok, name
-    h, w = img.shape[:2]
-    s = max(w, h)
-    right, width, top, height = PANEL
-    x, y = round(w - right * s), round(top * s)
-    return float(img[y : y + round(height * s), x : x + round(width * s)].mean())
+    x, y, w, h = panel_box(img.shape[1], img.shape[0])
+    return float(img[y : y + h, x : x + w].mean())
 
 
 def ride(page, seconds: float, until_text: str | None = None) -> tuple[float | None, dict]:

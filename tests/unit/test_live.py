@@ -140,17 +140,18 @@ def test_a_frame_that_failed_long_ago_is_not_reported_as_analysis_stopped():
     assert not stopped and "1 frame(s)" in text and "0:31" in text and "goes on" in text
 
 
-def _timeline(dev: np.ndarray, threshold: float, sustain_s: float, bin_s: float = 2.0):
-    """Units every ``bin_s`` and their smoothed excess over ``threshold``, as the timeline
-    gives them for the ride so far."""
+def _timeline(dev: np.ndarray, sustain_s: float, bin_s: float = 2.0):
+    """Units every ``bin_s`` with a deviation ``dev`` (in threshold units) and its smoothed
+    excess ``dev_z``, as the timeline gives them for the ride so far."""
     import pandas as pd
 
     from posecheck.fatigue import running_median, smoothing_s
 
     t = bin_s * (np.arange(len(dev)) + 0.5)
-    z = np.clip(running_median(t, dev, smoothing_s(sustain_s)) / threshold, 0, None)
-    tl = pd.DataFrame({"start_s": t - bin_s / 2, "end_s": t + bin_s / 2, "time_s": t})
-    return tl, z
+    z = np.clip(running_median(t, dev, smoothing_s(sustain_s)), 0, None)
+    return pd.DataFrame(
+        {"start_s": t - bin_s / 2, "end_s": t + bin_s / 2, "time_s": t, "dev": dev, "dev_z": z}
+    )
 
 
 def test_a_sign_is_held_only_on_units_later_frames_cannot_change():
@@ -159,33 +160,30 @@ def test_a_sign_is_held_only_on_units_later_frames_cannot_change():
     the whole ride's centred smoothing has no 20 s run. When the ride so far ends on the unit
     over, the open units (their window has only the past) read over too and, counted, made a
     20 s run: the false cue. The test fails when they count (checked)."""
+    from posecheck.clean import true_runs
     from posecheck.fatigue import smoothing_s
     from posecheck.live.watch import held_s
 
     sustain = 20.0
     half = smoothing_s(sustain) / 2
     dev = np.r_[np.zeros(20), np.full(8, 1.2), 0.9, 1.5, np.zeros(10)]
-    whole_tl, whole_z = _timeline(dev, 1.0, sustain)
-    runs = np.diff(np.r_[0, (whole_z > 1).astype(int), 0])
-    longest = 2.0 * (np.flatnonzero(runs == -1) - np.flatnonzero(runs == 1)).max()
+    whole = _timeline(dev, sustain)
+    longest = max(2.0 * (b - a) for a, b in true_runs(whole["dev_z"].to_numpy() > 1))
     assert longest < sustain  # after the ride: no sustained drift
     for n in range(21, len(dev) + 1):  # each check as the ride goes on
-        tl, z = _timeline(dev[:n], 1.0, sustain)
+        tl = _timeline(dev[:n], sustain)
         now = float(tl["end_s"].iloc[-1])
         # the premise: a unit whose window is complete keeps its value as the ride goes on
-        final = tl["time_s"].to_numpy() <= now - half
-        np.testing.assert_allclose(z[final], whole_z[:n][final])
-        assert held_s(tl, z, dev[:n], now - half) < sustain, n
+        final = tl["time_s"] <= now - half
+        np.testing.assert_allclose(tl["dev_z"][final], whole["dev_z"][:n][final])
+        assert held_s(tl, "dev", now - half) < sustain, n
     # the ride so far ending on the unit over: counting the open units holds it
-    tl, z = _timeline(dev[:30], 1.0, sustain)
-    assert held_s(tl, z, dev[:30], np.inf) >= sustain
+    assert held_s(_timeline(dev[:30], sustain), "dev", np.inf) >= sustain
     # a deviation that stays: held from its start to the end of the last final unit
     dev2 = np.r_[np.zeros(20), np.full(17, 1.6)]
-    tl, z = _timeline(dev2, 1.0, sustain)
+    tl = _timeline(dev2, sustain)
     now = float(tl["end_s"].iloc[-1])
-    assert held_s(tl, z, dev2, now - half) == 70.0 - 40.0
+    assert held_s(tl, "dev", now - half) == 70.0 - 40.0
     # a unit without a value neither breaks nor extends the run
-    gap = dev2.copy()
-    gap[30] = np.nan
-    tl, z = _timeline(gap, 1.0, sustain)
-    assert held_s(tl, z, gap, now - half) == 70.0 - 40.0
+    dev2[30] = np.nan
+    assert held_s(_timeline(dev2, sustain), "dev", now - half) == 70.0 - 40.0
