@@ -4,8 +4,10 @@ renderer's true joint centres, per crank quarter, and the knee at bottom dead ce
 
     python bench/human_renders.py [--out DIR] [--fit-bias] [NAME ...]
 
-``--fit-bias`` also analyses each clip without the bias correction, prints each render's
-bias per angle and what the rule of posecheck.metrics.bias chooses to correct.
+``--fit-bias`` also analyses each clip without the bias correction, prints where each
+render's landmarks sit against the joint centres, the fitted offsets, each angle's bias
+before and after a correction fitted without that render, and what the rule of
+posecheck.metrics.bias chooses.
 
 Analyses use the defaults a user gets; keypoints are cached in DIR (a second run takes
 seconds). Prints a table per clip and one JSON line per clip."""
@@ -22,15 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.metrics.bias import ANGLE_BIAS_DEG, choose_corrections  # noqa: E402
+from posecheck.metrics.bias import LANDMARK_ANGLES, LANDMARK_OFFSET  # noqa: E402
 from posecheck.pipeline import analyze  # noqa: E402
 from posecheck.samples import load_truth  # noqa: E402
 from posecheck.samples.accuracy import (  # noqa: E402
     FIT_ANGLES,
     PARAMETER_METRIC,
     TRUE_CHANGE,
-    angle_biases,
     fit_accuracy,
+    fit_landmark_correction,
     format_rows,
     sensitivity,
 )
@@ -90,20 +92,26 @@ def main() -> int:
         }
         print(json.dumps(row))
     if args.fit_bias:
-        per: dict[str, list[float]] = {c: [] for c in FIT_ANGLES}
+        raw = {}
         for clip in clips:
-            raw = analyze(clip, args.out / (clip.stem + "-raw"), reports=False, correct_bias=False)
-            b = angle_biases(raw, load_truth(clip))
-            print(f"{clip.stem:28s} bias " + "  ".join(f"{c[:5]} {b[c]:+5.2f}" for c in per))
-            for c in per:
-                per[c].append(b[c])
-        for col, r in choose_corrections(per).items():
+            a = analyze(clip, args.out / (clip.stem + "-raw"), reports=False, correct_bias=False)
+            raw[clip.stem] = (a, load_truth(clip))
+        fit = fit_landmark_correction(raw)
+        for name, off in fit["offsets"].items():
+            where = "  ".join(f"{j} {a:+.3f},{c:+.3f}" for j, (a, c) in off.items())
+            print(f"{name:28s} offsets {where}")
+        print(f"fitted (median over renders): {fit['fitted']}")
+        print(f"in posecheck.metrics.bias today: {LANDMARK_OFFSET}")
+        for col, r in fit["chosen"].items():
             print(
-                f"{col:16s} correct={r['correct']!s:5s} median bias {r['median_bias']:+5.2f} "
-                f"same sign {r['same_sign']!s:5s} mean |bias| {r['mean_abs_before']:.2f} -> "
-                f"{r['mean_abs_after_loo']:.2f} (leave one render out)"
+                f"{col:16s} use={r['use']!s:5s} bias per render "
+                + " ".join(f"{b:+5.2f}" for b in fit["before"][col])
+                + " -> "
+                + " ".join(f"{b:+5.2f}" for b in fit["after_loo"][col])
+                + f" (leave one render out); mean |bias| {r['mean_abs_before']:.2f} -> "
+                f"{r['mean_abs_after_loo']:.2f}"
             )
-        print(f"in posecheck.metrics.bias today: {ANGLE_BIAS_DEG}")
+        print(f"read from corrected landmarks today: {LANDMARK_ANGLES}")
     return 0
 
 

@@ -80,6 +80,10 @@ def main() -> int:
                     "knee_at_bdc_uncorrected_deg": round(
                         float(raw.strokes["knee_at_bdc_deg"].median()), 1
                     ),
+                    "hip_closed_median_deg": round(float(s["hip_closed_deg"].median()), 1),
+                    "hip_closed_uncorrected_deg": round(
+                        float(raw.strokes["hip_closed_deg"].median()), 1
+                    ),
                     "knee_at_bdc_status": s["knee_at_bdc_deg_status"].value_counts().to_dict(),
                     "knee_at_bdc_status_uncorrected": raw.strokes["knee_at_bdc_deg_status"]
                     .value_counts()

@@ -36,7 +36,7 @@ from posecheck.extract import (
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.io import write_csv, write_json
 from posecheck.metrics import compute_metrics
-from posecheck.metrics.bias import ANGLE_BIAS_DEG, OUTLINE_GAIN
+from posecheck.metrics.bias import ANGLE_BIAS_DEG, LANDMARK_ANGLES, LANDMARK_OFFSET, OUTLINE_GAIN
 from posecheck.pose import PoseEstimator, make_mediapipe
 from posecheck.ranges import load_ranges, unjudged, with_status
 from posecheck.strokes import coasting_spells, pedalling_statement, stroke_table
@@ -303,6 +303,12 @@ def analyze(
         "cleaning": clean.meta.get("cleaning"),
         # degrees subtracted from each angle (MediaPipe's bias on human bodies)
         "angle_bias_corrected_deg": dict(ANGLE_BIAS_DEG) if correct_bias else {},
+        "landmark_correction": {
+            "offsets": {j: list(v) for j, v in LANDMARK_OFFSET.items()},
+            "angles": list(LANDMARK_ANGLES),
+        }
+        if correct_bias
+        else {},
         # the outline's back signs multiplied to the body's degrees (they read about half)
         "outline_gain": dict(OUTLINE_GAIN) if correct_bias else {},
         "decoding": decoding,

@@ -24,7 +24,12 @@ import pandas as pd
 from posecheck.landmarks import Landmark as L
 from posecheck.landmarks import side_landmark
 from posecheck.metrics.angles import COLUMN_JOINTS, side_angles
-from posecheck.metrics.bias import correct, scale_outline
+from posecheck.metrics.bias import (
+    LANDMARK_ANGLES,
+    correct,
+    correct_landmarks,
+    scale_outline,
+)
 from posecheck.metrics.frontal import line_tilt_deg
 from posecheck.metrics.trunk import (
     dorsal_profile,
@@ -120,6 +125,10 @@ def compute_metrics(
         side = view.near_side
         cols.update(side_angles(track.xy_px, side, view.facing))
         if correct_bias:
+            if LANDMARK_ANGLES:
+                moved = correct_landmarks(track.xy_px, side, view.facing)
+                fixed = side_angles(moved, side, view.facing)
+                cols.update({c: fixed[c] for c in LANDMARK_ANGLES})
             correct(cols)
         leg = leg_factor(track.xy_px, lm_conf, side)  # shin length: rotation-invariant
         for c in SIDE_COLUMNS:

@@ -4,6 +4,8 @@ cycle, for measured values against a rendered clip's truth."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 #: quarters of the crank cycle in degrees after top dead centre (the pedal at 12 o'clock)
@@ -77,6 +79,41 @@ def fit_accuracy(analysis, truth: dict, big_error: float = 10.0) -> dict:
     return out
 
 
+def _levelled(analysis):
+    """The cleaned track of an analysis (the renders are filmed level: no tilt)."""
+    from posecheck.pipeline import measure
+
+    fps, size = analysis.info.fps, analysis.info.size_wh
+    return measure(analysis.track, fps, size, analysis.view, correct_bias=False)[2]
+
+
+def render_offsets(analysis, truth: dict) -> dict[str, tuple[float, float]]:
+    """Where the analysis' cleaned near-side landmarks sit against the render's true joint
+    centres (:func:`posecheck.metrics.bias.landmark_offsets`)."""
+    from posecheck.metrics.bias import landmark_offsets
+
+    level = _levelled(analysis)
+    side, facing = analysis.view.near_side, analysis.view.facing
+    return landmark_offsets(level.xy_px, truth["landmarks_px"][level.frame], side, facing)
+
+
+def with_landmarks_corrected(analysis, offsets: dict, columns) -> SimpleNamespace:
+    """An uncorrected analysis' track, metrics and strokes with ``columns`` read from its
+    landmarks corrected by ``offsets`` (and the strokes measured again from them)."""
+    from posecheck.metrics.angles import side_angles
+    from posecheck.metrics.bias import correct_landmarks
+    from posecheck.strokes import stroke_table
+
+    level = _levelled(analysis)
+    side, facing = analysis.view.near_side, analysis.view.facing
+    fixed = side_angles(correct_landmarks(level.xy_px, side, facing, offsets), side, facing)
+    metrics = analysis.metrics.copy()
+    for col in columns:
+        metrics[col] = fixed[col]
+    strokes = stroke_table(metrics, level.xy_px, analysis.view, analysis.info.fps)
+    return SimpleNamespace(track=analysis.track, metrics=metrics, strokes=strokes)
+
+
 def angle_biases(analysis, truth: dict) -> dict[str, float]:
     """One render's bias per angle, from an analysis made without the bias correction: the
     knee's at bottom dead centre (mean over strokes), the others' median over all frames."""
@@ -117,3 +154,34 @@ def sensitivity(analysis, truth: dict, meta: dict, metric: str) -> float:
     tv = truth[TRUE_CHANGE[metric]][fr]
     measured = np.nanmedian(m[late]) - np.nanmedian(m[early])
     return float(measured / (np.median(tv[late]) - np.median(tv[early])))
+
+
+def fit_landmark_correction(raw: dict) -> dict:
+    """Refit :data:`posecheck.metrics.bias.LANDMARK_OFFSET` from uncorrected analyses of the
+    fit renders (``raw``: name -> (analysis, truth)) and judge it by leaving each render out.
+
+    Returns ``offsets`` (per render), ``fitted`` (their medians), ``before`` and
+    ``after_loo`` (angle -> per-render bias without the correction, and with offsets fitted
+    on the other renders) and ``chosen`` (:func:`posecheck.metrics.bias.choose_landmark_angles`)."""
+    from posecheck.metrics.bias import LANDMARK_OFFSET, choose_landmark_angles, median_offsets
+
+    names = list(raw)
+    offsets = {n: render_offsets(*raw[n]) for n in names}
+    joints = list(LANDMARK_OFFSET)
+    before: dict[str, list[float]] = {c: [] for c in FIT_ANGLES}
+    after: dict[str, list[float]] = {c: [] for c in FIT_ANGLES}
+    for n in names:
+        a, truth = raw[n]
+        loo = median_offsets([offsets[m] for m in names if m != n], joints)
+        b0 = angle_biases(a, truth)
+        b1 = angle_biases(with_landmarks_corrected(a, loo, FIT_ANGLES), truth)
+        for c in FIT_ANGLES:
+            before[c].append(b0[c])
+            after[c].append(b1[c])
+    return {
+        "offsets": offsets,
+        "fitted": median_offsets(list(offsets.values()), joints),
+        "before": before,
+        "after_loo": after,
+        "chosen": choose_landmark_angles(before, after),
+    }
