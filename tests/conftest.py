@@ -170,7 +170,7 @@ def fit_check_analysis(tmp_path_factory, worker_id):
 
 @pytest.fixture(scope="session")
 def fit_check_raw_analysis(tmp_path_factory, worker_id, fit_check_analysis):
-    """The same pose track without the knee-bias correction, which is fitted for human
+    """The same pose track without the landmark correction, which is fitted for human
     bodies (posecheck.metrics.bias): the cartoon's own accuracy is judged without it."""
     return shared_analysis(
         tmp_path_factory,

@@ -34,7 +34,7 @@ FIT_CLIPS = sorted(p.stem for p in HUMAN.glob("human_fit_*.mp4"))
 
 @pytest.fixture(scope="module")
 def human(tmp_path_factory, worker_id):
-    """name -> the default analysis (knee bias corrected), once per session."""
+    """name -> the default analysis (knee and hip from corrected landmarks), once per session."""
     return Lazy(lambda n: shared_analysis(tmp_path_factory, worker_id, HUMAN / f"{n}.mp4", n))
 
 
