@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posecheck.metrics.bias import OUTLINE_GAIN, legacy_gain, rescale_table
+from posecheck.measure import landmarks_legacy, remeasure
+from posecheck.metrics.bias import OUTLINE_GAIN
 
 #: per-stroke measure -> (label, unit, noise floor). Floors: repeated measurements of one
 #: rider on video differ by about 2 degrees in an angle (Retul's minimal detectable
@@ -203,21 +204,18 @@ def _duration(analysis) -> float:
 
 
 def _todays_units(analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The analysis' metrics and strokes, an old analysis' outline columns multiplied by the
-    gains it lacks (:func:`posecheck.metrics.bias.legacy_gain`)."""
-    m, s = analysis.metrics, analysis.strokes
-    gain = legacy_gain(analysis.summary)
-    if gain:
-        m, s = m.copy(), s.copy()
-        rescale_table(m, gain)
-        rescale_table(s, gain)
-    return m, s
+    """The analysis' metrics and strokes in today's units: one written before the landmark
+    correction (and so before the outline gains too) measured again from its own keypoints
+    (:func:`posecheck.measure.remeasure`)."""
+    if landmarks_legacy(analysis.summary):
+        return remeasure(analysis)
+    return analysis.metrics, analysis.strokes
 
 
 def compare_analyses(a, b) -> Comparison:
     """Two :class:`posecheck.pipeline.Analysis` objects (with power and heart rate over both
-    clips when both have a ride file). An analysis written before the outline gains
-    (:func:`posecheck.metrics.bias.legacy_gain`) is brought to today's units first."""
+    clips when both have a ride file). An analysis written before the landmark correction
+    is measured again from its keypoints first (:func:`_todays_units`)."""
     (ma, sa_), (mb, sb) = (_todays_units(x) for x in (a, b))
     cmp = compare(ma, sa_, mb, sb, Path(a.info.path).name, Path(b.info.path).name)
     ride_a, ride_b = getattr(a, "ride", None), getattr(b, "ride", None)

@@ -21,10 +21,8 @@ from posecheck.calibration import (
     load_profile,
     merge,
     stored_baseline,
-    untilt,
     with_flags,
 )
-from posecheck.clean import clean_track
 from posecheck.extract import (
     ExtractSettings,
     Progress,
@@ -35,14 +33,14 @@ from posecheck.extract import (
 )
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.io import write_csv, write_json
-from posecheck.metrics import compute_metrics
+from posecheck.measure import measure
 from posecheck.metrics.bias import ANGLE_BIAS_DEG, LANDMARK_ANGLES, LANDMARK_OFFSET, OUTLINE_GAIN
 from posecheck.pose import PoseEstimator, make_mediapipe
-from posecheck.ranges import load_ranges, unjudged, with_status
-from posecheck.strokes import coasting_spells, pedalling_statement, stroke_table
+from posecheck.ranges import unjudged
+from posecheck.strokes import coasting_spells, pedalling_statement
 from posecheck.track import PoseTrack
 from posecheck.video import VideoError, VideoInfo, probe
-from posecheck.view import ViewDecision, classify_view, from_override
+from posecheck.view import ViewDecision
 
 log = logging.getLogger(__name__)
 
@@ -354,45 +352,6 @@ def _extract(info, outdir, settings, factory, progress, workers, est, reuse_pose
     finally:
         if est is not None:
             est.close()
-
-
-def measure(
-    track: PoseTrack,
-    fps: float,
-    size_wh: tuple[int, int],
-    view: str | ViewDecision | None = None,
-    tilt_deg: float = 0.0,
-    correct_bias: bool = True,
-    position: str = "hoods",
-) -> tuple[ViewDecision, PoseTrack, PoseTrack, pd.DataFrame, pd.DataFrame]:
-    """The pipeline from landmarks to numbers: (view, cleaned track, levelled track,
-    metrics.csv, strokes.csv). ``view`` overrides the view found from the track;
-    ``tilt_deg`` is the camera's roll (a tilted camera's landmarks are levelled first).
-    Used by :func:`analyze` and by the live watcher (:mod:`posecheck.live`) on the frames
-    recorded so far."""
-    if isinstance(view, ViewDecision):
-        decision = view
-    else:
-        decision = from_override(view) if view else classify_view(track)
-    clean = clean_track(
-        track, fps, side_view=decision.near_side is not None, near_side=decision.near_side
-    )
-    level = clean  # what a level camera would have seen: angles against horizontal, crank
-    if tilt_deg:
-        centre = (size_wh[0] / 2, size_wh[1] / 2)
-        level = dataclasses.replace(clean, xy_px=untilt(clean.xy_px, tilt_deg, centre))
-    metrics = compute_metrics(
-        level,
-        decision,
-        size_wh,
-        raw_visibility=track.visibility,
-        frame_xy=clean.xy_px,
-        correct_bias=correct_bias,
-    )
-    strokes = with_status(
-        stroke_table(metrics, level.xy_px, decision, fps), load_ranges(position=position)
-    )
-    return decision, clean, level, metrics, strokes
 
 
 def record_in_history(

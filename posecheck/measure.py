@@ -1,0 +1,81 @@
+"""From landmarks to numbers: cleaning, the view, metrics and strokes (used by the pipeline,
+the live watcher and Coach), and an older analysis measured again with today's code."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from posecheck.calibration import untilt
+from posecheck.clean import clean_track
+from posecheck.metrics import compute_metrics
+from posecheck.ranges import load_ranges, with_status
+from posecheck.strokes import stroke_table
+from posecheck.track import PoseTrack
+from posecheck.view import ViewDecision, classify_view, from_override
+
+
+def measure(
+    track: PoseTrack,
+    fps: float,
+    size_wh: tuple[int, int],
+    view: str | ViewDecision | None = None,
+    tilt_deg: float = 0.0,
+    correct_bias: bool = True,
+    position: str = "hoods",
+) -> tuple[ViewDecision, PoseTrack, PoseTrack, pd.DataFrame, pd.DataFrame]:
+    """The pipeline from landmarks to numbers: (view, cleaned track, levelled track,
+    metrics.csv, strokes.csv). ``view`` overrides the view found from the track;
+    ``tilt_deg`` is the camera's roll (a tilted camera's landmarks are levelled first).
+    Used by :func:`analyze` and by the live watcher (:mod:`posecheck.live`) on the frames
+    recorded so far."""
+    if isinstance(view, ViewDecision):
+        decision = view
+    else:
+        decision = from_override(view) if view else classify_view(track)
+    clean = clean_track(
+        track, fps, side_view=decision.near_side is not None, near_side=decision.near_side
+    )
+    level = clean  # what a level camera would have seen: angles against horizontal, crank
+    if tilt_deg:
+        centre = (size_wh[0] / 2, size_wh[1] / 2)
+        level = dataclasses.replace(clean, xy_px=untilt(clean.xy_px, tilt_deg, centre))
+    metrics = compute_metrics(
+        level,
+        decision,
+        size_wh,
+        raw_visibility=track.visibility,
+        frame_xy=clean.xy_px,
+        correct_bias=correct_bias,
+    )
+    strokes = with_status(
+        stroke_table(metrics, level.xy_px, decision, fps), load_ranges(position=position)
+    )
+    return decision, clean, level, metrics, strokes
+
+
+def landmarks_legacy(summary: dict) -> bool:
+    """Whether an analysis was written before the landmark correction
+    (:data:`posecheck.metrics.bias.LANDMARK_OFFSET`, 2026-12-02): its knee and hip angles
+    (and the strokes' knee and hip columns) are not today's. An analysis made on purpose
+    without any correction (``correct_bias=False``) records an empty one and is not."""
+    return "landmark_correction" not in summary and summary.get("angle_bias_corrected_deg") != {}
+
+
+def remeasure(analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Today's ``metrics.csv`` and ``strokes.csv`` from an analysis folder's own keypoints
+    (its view, camera tilt and riding position), with every correction of today's code."""
+    summary = analysis.summary
+    tilt = float((summary.get("camera") or {}).get("tilt_deg") or 0.0)
+    position = (summary.get("fit") or {}).get("position") or "hoods"
+    _, _, _, metrics, strokes = measure(
+        analysis.track,
+        analysis.info.fps,
+        analysis.info.size_wh,
+        analysis.view,
+        tilt,
+        True,
+        position,
+    )
+    return metrics, strokes
