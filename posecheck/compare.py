@@ -208,7 +208,7 @@ def _todays_units(analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
     correction (and so before the outline gains too) measured again from its own keypoints
     (:func:`posecheck.measure.remeasure`)."""
     if landmarks_legacy(analysis.summary):
-        return remeasure(analysis)
+        return remeasure(analysis.summary, analysis.track)
     return analysis.metrics, analysis.strokes
 
 

@@ -63,19 +63,16 @@ def landmarks_legacy(summary: dict) -> bool:
     return "landmark_correction" not in summary and summary.get("angle_bias_corrected_deg") != {}
 
 
-def remeasure(analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Today's ``metrics.csv`` and ``strokes.csv`` from an analysis folder's own keypoints
-    (its view, camera tilt and riding position), with every correction of today's code."""
-    summary = analysis.summary
+def remeasure(summary: dict, track: PoseTrack) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Today's ``metrics.csv`` and ``strokes.csv`` of an analysis from its own keypoints and
+    ``summary.json`` (frame rate, size, view, camera tilt, riding position): every correction
+    of today's code, and no need of the video itself."""
+    video, v = summary["video"], summary["view"]
+    view = ViewDecision(v["view"], v["near_side"], v["facing"], v["confidence"], v["source"])
     tilt = float((summary.get("camera") or {}).get("tilt_deg") or 0.0)
     position = (summary.get("fit") or {}).get("position") or "hoods"
+    size = (int(video["width"]), int(video["height"]))
     _, _, _, metrics, strokes = measure(
-        analysis.track,
-        analysis.info.fps,
-        analysis.info.size_wh,
-        analysis.view,
-        tilt,
-        True,
-        position,
+        track, float(video["fps"]), size, view, tilt, True, position
     )
     return metrics, strokes

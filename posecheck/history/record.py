@@ -22,7 +22,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from posecheck.history.tables import riders, rides, setups
 from posecheck.io import strip_upload_hash
+from posecheck.measure import landmarks_legacy, remeasure
 from posecheck.metrics.bias import legacy_gain
+from posecheck.track import PoseTrack
 
 UNNAMED = "Unnamed rider"
 
@@ -54,6 +56,10 @@ def ride_figures(folder: Path) -> dict[str, Any]:
     summary = json.loads((folder / "summary.json").read_text())
     findings = json.loads((folder / "findings.json").read_text())
     strokes = pd.read_csv(folder / "strokes.csv") if (folder / "strokes.csv").exists() else None
+    if landmarks_legacy(summary) and (folder / "keypoints.npz").exists():
+        # written before the landmark correction: its knee and hip measured again from its
+        # own keypoints (``posecheck history --rebuild`` brings recorded rides to today's)
+        strokes = remeasure(summary, PoseTrack.load(folder / "keypoints.npz"))[1]
     timeline = pd.read_csv(folder / "timeline.csv") if (folder / "timeline.csv").exists() else None
     seated = (
         strokes[~strokes["standing"].astype(bool)]
