@@ -33,6 +33,7 @@ from posecheck.samples.accuracy import (  # noqa: E402
     TRUE_CHANGE,
     fit_accuracy,
     fit_landmark_correction,
+    format_landmark_fit,
     format_rows,
     sensitivity,
 )
@@ -97,20 +98,8 @@ def main() -> int:
             a = analyze(clip, args.out / (clip.stem + "-raw"), reports=False, correct_bias=False)
             raw[clip.stem] = (a, load_truth(clip))
         fit = fit_landmark_correction(raw)
-        for name, off in fit["offsets"].items():
-            where = "  ".join(f"{j} {a:+.3f},{c:+.3f}" for j, (a, c) in off.items())
-            print(f"{name:28s} offsets {where}")
-        print(f"fitted (median over renders): {fit['fitted']}")
+        print("\n".join(format_landmark_fit(fit)))
         print(f"in posecheck.metrics.bias today: {LANDMARK_OFFSET}")
-        for col, r in fit["chosen"].items():
-            print(
-                f"{col:16s} use={r['use']!s:5s} bias per render "
-                + " ".join(f"{b:+5.2f}" for b in fit["before"][col])
-                + " -> "
-                + " ".join(f"{b:+5.2f}" for b in fit["after_loo"][col])
-                + f" (leave one render out); mean |bias| {r['mean_abs_before']:.2f} -> "
-                f"{r['mean_abs_after_loo']:.2f}"
-            )
         print(f"read from corrected landmarks today: {LANDMARK_ANGLES}")
     return 0
 

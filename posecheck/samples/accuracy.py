@@ -191,3 +191,23 @@ def fit_landmark_correction(raw: dict) -> dict:
         "after_loo": after,
         "chosen": choose_landmark_angles(before, after),
     }
+
+
+def format_landmark_fit(fit: dict) -> list[str]:
+    """:func:`fit_landmark_correction`'s figures as lines: each render's offsets, the fitted
+    ones, and each angle's bias per render before and after (leave one render out)."""
+    lines = [
+        f"{name:28s} offsets " + "  ".join(f"{j} {a:+.3f},{c:+.3f}" for j, (a, c) in off.items())
+        for name, off in fit["offsets"].items()
+    ]
+    lines.append(f"fitted (median over renders): {fit['fitted']}")
+    for col, r in fit["chosen"].items():
+        lines.append(
+            f"{col:16s} use={r['use']!s:5s} bias per render "
+            + " ".join(f"{b:+5.2f}" for b in fit["before"][col])
+            + " -> "
+            + " ".join(f"{b:+5.2f}" for b in fit["after_loo"][col])
+            + f" (leave one render out); mean |bias| {r['mean_abs_before']:.2f} -> "
+            f"{r['mean_abs_after_loo']:.2f}"
+        )
+    return lines

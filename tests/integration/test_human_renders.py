@@ -21,6 +21,7 @@ from posecheck.samples.accuracy import (
     FIT_ANGLES,
     fit_accuracy,
     fit_landmark_correction,
+    format_landmark_fit,
     format_rows,
     sensitivity,
 )
@@ -89,15 +90,7 @@ def test_landmark_correction_is_what_the_renders_say(human_raw):
     each render halves. Fails when the renders, the model, the constants or the rule change."""
     raw = {n: (human_raw[n], load_truth(HUMAN / f"{n}.mp4")) for n in FIT_CLIPS}
     fit = fit_landmark_correction(raw)
-    for name, off in fit["offsets"].items():
-        print(f"{name:28s} " + "  ".join(f"{j} {a:+.3f},{c:+.3f}" for j, (a, c) in off.items()))
-    for col, r in fit["chosen"].items():
-        print(
-            f"{col:16s} use {r['use']!s:5s} bias "
-            + " ".join(f"{b:+5.2f}" for b in fit["before"][col])
-            + " -> (leave one render out) "
-            + " ".join(f"{b:+5.2f}" for b in fit["after_loo"][col])
-        )
+    print("\n".join(format_landmark_fit(fit)))
     assert {c for c, r in fit["chosen"].items() if r["use"]} == set(LANDMARK_ANGLES)
     for joint, (along, across) in LANDMARK_OFFSET.items():
         assert fit["fitted"][joint] == pytest.approx((along, across), abs=0.01), joint
