@@ -10,6 +10,7 @@ a change is **real** only when it exceeds both, otherwise it is "within noise".
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import pandas as pd
 
 from posecheck.measure import landmarks_legacy, remeasure
 from posecheck.metrics.bias import OUTLINE_GAIN
+
+log = logging.getLogger(__name__)
 
 #: per-stroke measure -> (label, unit, noise floor). Floors: repeated measurements of one
 #: rider on video differ by about 2 degrees in an angle (Retul's minimal detectable
@@ -208,7 +211,15 @@ def _todays_units(analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
     correction (and so before the outline gains too) measured again from its own keypoints
     (:func:`posecheck.measure.remeasure`)."""
     if landmarks_legacy(analysis.summary):
-        return remeasure(analysis.summary, analysis.track)
+        try:
+            return remeasure(analysis.summary, analysis.track)
+        except (KeyError, ValueError, TypeError) as exc:
+            log.warning(
+                "%s: written before the landmark correction and not measurable again (%s); "
+                "compared as written: its knee and hip may differ by 1-3 deg from today's",
+                getattr(analysis, "outdir", "an analysis"),
+                exc,
+            )
     return analysis.metrics, analysis.strokes
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +28,7 @@ from posecheck.metrics.bias import legacy_gain
 from posecheck.track import PoseTrack
 
 UNNAMED = "Unnamed rider"
+log = logging.getLogger(__name__)
 
 
 def _now() -> dt.datetime:
@@ -59,7 +61,15 @@ def ride_figures(folder: Path) -> dict[str, Any]:
     if landmarks_legacy(summary) and (folder / "keypoints.npz").exists():
         # written before the landmark correction: its knee and hip measured again from its
         # own keypoints (``posecheck history --rebuild`` brings recorded rides to today's)
-        strokes = remeasure(summary, PoseTrack.load(folder / "keypoints.npz"))[1]
+        try:
+            strokes = remeasure(summary, PoseTrack.load(folder / "keypoints.npz"))[1]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning(
+                "%s: written before the landmark correction and not measurable again (%s); "
+                "its knee and hip are recorded as they were measured",
+                folder,
+                exc,
+            )
     timeline = pd.read_csv(folder / "timeline.csv") if (folder / "timeline.csv").exists() else None
     seated = (
         strokes[~strokes["standing"].astype(bool)]

@@ -92,3 +92,17 @@ def test_the_history_records_an_old_analysis_in_todays_units(fit_check_analysis,
         print(f"{key}: recorded {fig_old[key]:.2f}, today's analysis {fig_new[key]:.2f}")
         assert fig_old[key] == pytest.approx(fig_new[key], abs=0.05), key
     assert abs(written - fig_new["hip_closed_deg"]) > 1.0  # as written it was not today's
+
+
+def test_an_old_folder_whose_keypoints_are_broken_is_recorded_as_written(
+    fit_check_analysis, tmp_path, caplog
+):
+    """Bad input never a traceback: an old folder whose keypoints cannot be read is recorded
+    with its figures as written, and the log names the folder and why."""
+    old = _legacy(fit_check_analysis, tmp_path / "legacy")
+    (old.outdir / "keypoints.npz").write_bytes(b"not a numpy archive")
+    with caplog.at_level("WARNING"):
+        fig = ride_figures(old.outdir)
+    written = pd.read_csv(old.outdir / "strokes.csv")["hip_closed_deg"].median()
+    assert fig["hip_closed_deg"] == pytest.approx(written, abs=0.05)
+    assert str(old.outdir) in caplog.text and "not measurable again" in caplog.text
