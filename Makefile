@@ -27,7 +27,7 @@ test: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	@( $(PY) -m pytest -p no:cacheprovider --durations=5 -m 'realtime and not alone' -s \
-	    && $(PY) -m pytest -p no:cacheprovider --durations=5 -m 'realtime and alone' ) \
+	    && $(PY) -m pytest -p no:cacheprovider --durations=5 -m 'realtime and alone' -s ) \
 	    > $(REALTIME_LOG) 2>&1 & rt=$$!; \
 	nice -n 10 $(PY) -m pytest -n auto --dist worksteal --durations=15 -m 'not realtime'; \
 	rc=$$?; wait $$rt; rt_rc=$$?; \

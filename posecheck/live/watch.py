@@ -179,7 +179,7 @@ class LiveWatcher:
 
     def check(self, now: float) -> WatchState:
         """Re-measure and return the state at ``now`` (the latest frame's time)."""
-        from posecheck.pipeline import measure
+        from posecheck.measure import measure
 
         self._last_check = max(self._last_check, now)
         st = WatchState(time_s=now, view=self.state.view)
@@ -255,7 +255,7 @@ class LiveWatcher:
         recent stretch is measured on its own (no stroke spans the join). With a stored
         baseline (a rider profile) signs are watched before the baseline's stretch is
         complete: all frames so far are measured together until then."""
-        from posecheck.pipeline import measure
+        from posecheck.measure import measure
 
         s = self.settings
 

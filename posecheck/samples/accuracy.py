@@ -84,7 +84,7 @@ def fit_accuracy(analysis, truth: dict, big_error: float = 10.0, agreement: bool
 
 def _levelled(analysis):
     """The cleaned track of an analysis (the renders are filmed level: no tilt)."""
-    from posecheck.pipeline import measure
+    from posecheck.measure import measure
 
     fps, size = analysis.info.fps, analysis.info.size_wh
     return measure(analysis.track, fps, size, analysis.view, correct_bias=False)[2]

@@ -260,7 +260,8 @@ def test_live_in_the_browser_gives_no_cue_on_the_steady_control(
             seen, panel = ride(page, 52.0, until_text="Cues:")
             overlay_shown(panel, "human_steady")
             folder = newest_session(data)
-            every_frame_analysed(folder, 52.0)
+            stats = every_frame_analysed(folder, 52.0)
+            print(f"steady control: {stats['analysed_fps']} frames/s analysed (4 asked)")
             assert seen is None
             assert cue_rows(folder) == []
             assert json.loads((folder / "findings.json").read_text())["findings"] == []
