@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posecheck.measure import landmarks_legacy, remeasure
+from posecheck.measure import landmarks_legacy, remeasure_folder
 from posecheck.metrics.bias import OUTLINE_GAIN
 
 log = logging.getLogger(__name__)
@@ -209,15 +209,15 @@ def _duration(analysis) -> float:
 def _todays_units(analysis) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The analysis' metrics and strokes in today's units: one written before the landmark
     correction (and so before the outline gains too) measured again from its own keypoints
-    (:func:`posecheck.measure.remeasure`)."""
+    (:func:`posecheck.measure.remeasure_folder`)."""
     if landmarks_legacy(analysis.summary):
         try:
-            return remeasure(analysis.summary, analysis.track)
-        except (KeyError, ValueError, TypeError) as exc:
+            return remeasure_folder(analysis.outdir)
+        except (OSError, KeyError, ValueError, TypeError) as exc:
             log.warning(
                 "%s: written before the landmark correction and not measurable again (%s); "
                 "compared as written: its knee and hip may differ by 1-3 deg from today's",
-                getattr(analysis, "outdir", "an analysis"),
+                analysis.outdir,
                 exc,
             )
     return analysis.metrics, analysis.strokes

@@ -23,9 +23,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from posecheck.history.tables import riders, rides, setups
 from posecheck.io import strip_upload_hash
-from posecheck.measure import landmarks_legacy, remeasure
+from posecheck.measure import landmarks_legacy, remeasure_folder
 from posecheck.metrics.bias import legacy_gain
-from posecheck.track import PoseTrack
 
 UNNAMED = "Unnamed rider"
 log = logging.getLogger(__name__)
@@ -62,7 +61,7 @@ def ride_figures(folder: Path) -> dict[str, Any]:
         # written before the landmark correction: its knee and hip measured again from its
         # own keypoints (``posecheck history --rebuild`` brings recorded rides to today's)
         try:
-            strokes = remeasure(summary, PoseTrack.load(folder / "keypoints.npz"))[1]
+            strokes = remeasure_folder(folder)[1]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning(
                 "%s: written before the landmark correction and not measurable again (%s); "
