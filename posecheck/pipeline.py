@@ -34,7 +34,7 @@ from posecheck.extract import (
 from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from posecheck.io import write_csv, write_json
 from posecheck.measure import measure
-from posecheck.metrics.bias import ANGLE_BIAS_DEG, LANDMARK_ANGLES, LANDMARK_OFFSET, OUTLINE_GAIN
+from posecheck.metrics.bias import LANDMARK_ANGLES, LANDMARK_OFFSET, OUTLINE_GAIN
 from posecheck.pose import PoseEstimator, make_mediapipe
 from posecheck.ranges import unjudged
 from posecheck.strokes import coasting_spells, pedalling_statement
@@ -299,8 +299,9 @@ def analyze(
             coasting_spells(clean.t_s, clean.xy_px, decision),
         ),
         "cleaning": clean.meta.get("cleaning"),
-        # degrees subtracted from each angle (MediaPipe's bias on human bodies)
-        "angle_bias_corrected_deg": dict(ANGLE_BIAS_DEG) if correct_bias else {},
+        # MediaPipe's side-view landmarks moved to the joint centres for these angles
+        # (posecheck.metrics.bias); before 2026-12-02 "angle_bias_corrected_deg" held a
+        # constant subtracted from the knee (posecheck.measure.landmarks_legacy)
         "landmark_correction": {
             "offsets": {j: list(v) for j, v in LANDMARK_OFFSET.items()},
             "angles": list(LANDMARK_ANGLES),

@@ -26,7 +26,6 @@ from posecheck.landmarks import side_landmark
 from posecheck.metrics.angles import COLUMN_JOINTS, side_angles
 from posecheck.metrics.bias import (
     LANDMARK_ANGLES,
-    correct,
     correct_landmarks,
     scale_outline,
 )
@@ -125,11 +124,9 @@ def compute_metrics(
         side = view.near_side
         cols.update(side_angles(track.xy_px, side, view.facing))
         if correct_bias:
-            if LANDMARK_ANGLES:
-                moved = correct_landmarks(track.xy_px, side, view.facing)
-                fixed = side_angles(moved, side, view.facing)
-                cols.update({c: fixed[c] for c in LANDMARK_ANGLES})
-            correct(cols)
+            moved = correct_landmarks(track.xy_px, side, view.facing)
+            fixed = side_angles(moved, side, view.facing)
+            cols.update({c: fixed[c] for c in LANDMARK_ANGLES})
         leg = leg_factor(track.xy_px, lm_conf, side)  # shin length: rotation-invariant
         for c in SIDE_COLUMNS:
             idx = [side_landmark(side, j) for j in COLUMN_JOINTS[c]]

@@ -16,8 +16,8 @@ scale with the body and turn with the limb). An angle is read from the corrected
 only when a correction fitted without each render halves the mean absolute bias over the
 renders (:func:`choose_landmark_angles`): the knee (at BDC 2.35 -> 0.91 deg) and the hip
 (2.33 -> 0.89 deg) pass; the back angle improves but does not halve (2.07 -> 1.32), and the
-elbow worsens. The constant angle correction (:data:`ANGLE_BIAS_DEG`, :func:`choose_corrections`;
-the knee's 3.1 deg until 2026-12-02) is kept for an angle whose points cannot be corrected.
+elbow worsens. Until 2026-12-02 a constant was subtracted from the knee angle instead (3.1
+deg, fitted at BDC: the same at BDC, worse over the stroke, and no help for the hip).
 
 Refit with ``python bench/human_renders.py --fit-bias``; a test refits it from the committed
 renders and fails when the constants below no longer match.
@@ -28,11 +28,6 @@ from __future__ import annotations
 import numpy as np
 
 from posecheck.landmarks import side_landmark
-
-#: degrees each angle reads too open on human bodies (subtracted from the measured angle);
-#: the knee's is fitted on the per-stroke knee at bottom dead centre, what fitters read
-ANGLE_BIAS_DEG: dict[str, float] = {}
-
 
 #: the back signs read from the outline see about half of the body's change on every render
 #: (``python bench/sign_gain.py``: thoracic flexion +22 deg read 0.39-0.53 of it, the pelvis
@@ -146,20 +141,13 @@ def choose_landmark_angles(
     """For each angle -> per-render biases without the landmark correction (``before``) and
     with offsets fitted on all the other renders (``after_loo``): whether the angle is read
     from the corrected landmarks (the mean absolute bias at least halves), and the figures.
-    The same bar as :func:`choose_corrections`, for a correction that moves the points."""
+    The same bar as :func:`choose_gains` sets for the outline's gains."""
     out = {}
     for col, b in before.items():
         mb = float(np.mean(np.abs(b)))
         ma = float(np.mean(np.abs(after_loo[col])))
         out[col] = {"use": ma <= 0.5 * mb, "mean_abs_before": mb, "mean_abs_after_loo": ma}
     return out
-
-
-def correct(cols: dict[str, np.ndarray], bias: dict[str, float] = ANGLE_BIAS_DEG) -> None:
-    """Subtract each angle's bias in place."""
-    for col, b in bias.items():
-        if col in cols:
-            cols[col] = cols[col] - b
 
 
 def scale_outline(cols: dict[str, np.ndarray], gain: dict[str, float] = OUTLINE_GAIN) -> None:
@@ -173,33 +161,9 @@ def scale_outline(cols: dict[str, np.ndarray], gain: dict[str, float] = OUTLINE_
             cols[col] = cols[col] * gain[sign]
 
 
-def loo_residuals(biases) -> np.ndarray:
-    """Each render's bias after a correction fitted (median) on all the other renders."""
-    b = np.asarray(biases, float)
-    return np.array([b[k] - np.median(np.delete(b, k)) for k in range(len(b))])
-
-
-def choose_corrections(per_render: dict[str, list[float]]) -> dict[str, dict]:
-    """For each angle -> per-render biases: whether the rule corrects it, and the figures."""
-    out = {}
-    for col, biases in per_render.items():
-        b = np.asarray(biases, float)
-        same_sign = bool((b > 0).all() or (b < 0).all())
-        before = float(np.mean(np.abs(b)))
-        after = float(np.mean(np.abs(loo_residuals(b))))
-        out[col] = {
-            "correct": same_sign and after <= 0.5 * before,
-            "median_bias": float(np.median(b)),
-            "mean_abs_before": before,
-            "mean_abs_after_loo": after,
-            "same_sign": same_sign,
-        }
-    return out
-
-
 def choose_gains(per_render: dict[str, list[float]]) -> dict[str, dict]:
     """For each sign -> per-render ratios of measured to true change: whether a gain is used,
-    and the figures. The rule mirrors :func:`choose_corrections`: a gain (1 / median ratio)
+    and the figures. The rule mirrors :func:`choose_landmark_angles`: a gain (1 / median ratio)
     is used only when the sign reads the change with the same sign on every render and a gain
     fitted on all the other renders brings each render's ratio closer to 1, halving the
     mean distance from 1 (leave one render out)."""

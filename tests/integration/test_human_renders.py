@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from posecheck.metrics.bias import (
-    ANGLE_BIAS_DEG,
     LANDMARK_ANGLES,
     LANDMARK_OFFSET,
     OUTLINE_GAIN,
@@ -96,7 +95,6 @@ def test_landmark_correction_is_what_the_renders_say(human_raw):
         assert fit["fitted"][joint] == pytest.approx((along, across), abs=0.01), joint
     # every body reads the knee straighter than it is without the correction
     assert (np.array(fit["before"]["knee_angle_deg"]) > 0).all()
-    assert not ANGLE_BIAS_DEG  # the knee's constant is retired: no angle is corrected twice
 
 
 #: fatigue scenario on the human body -> the one sign that truly changes (None: steady)
