@@ -581,7 +581,7 @@ def analyse_fatigue(
         "findings": findings,
         "steady": bool(baselines) and not findings and not too_short,
         "too_short": too_short,
-        "headline": short_clip_headline(duration_s)
+        "headline": short_clip_headline(duration_s, strokes_seen=len(strokes) > 0)
         if too_short
         else headline(findings, sustain, assessed=bool(baselines), baseline=(settle, base_end)),
         "not_assessed": skipped,
@@ -608,11 +608,19 @@ def standing_spells(strokes: pd.DataFrame) -> list[dict]:
     ]
 
 
-def short_clip_headline(duration_s: float) -> str:
+def short_clip_headline(duration_s: float, strokes_seen: bool = True) -> str:
+    """What a clip too short for a timeline is good for: its angles at the bottom and top of
+    the stroke, when it has strokes (with none, feet out of the picture or no pedalling, it
+    has no such angles and must not claim them)."""
+    what = (
+        "the angles at the bottom and top of the stroke are valid (see Fitter)"
+        if strokes_seen
+        else "but no pedal stroke was measured in it (see the pedalling line), so it gives no "
+        "angles at the bottom and top of the stroke"
+    )
     return (
-        f"A {mmss(duration_s)} clip is a fit check: the angles at the bottom and top of the "
-        "stroke are valid (see Fitter); whether your posture changes over time needs several "
-        "minutes of riding (film 5 minutes or more; the longer, the better)."
+        f"A {mmss(duration_s)} clip is a fit check: {what}; whether your posture changes over "
+        "time needs several minutes of riding (film 5 minutes or more; the longer, the better)."
     )
 
 

@@ -67,6 +67,8 @@ def test_feet_cut_off_gives_low_leg_confidence_and_no_leg_verdicts(real):
     assert m["back_angle_deg_conf"].median() > 0.8  # the trunk is still measured
     assert a.strokes.empty
     assert "could not be measured" in a.summary["pedalling"]["statement"]
+    # and the headline does not then call its stroke angles valid
+    assert "no pedal stroke was measured" in a.findings["headline"], a.findings["headline"]
 
 
 def test_walking_is_not_a_pedalling_analysis(real):
@@ -75,6 +77,7 @@ def test_walking_is_not_a_pedalling_analysis(real):
     assert a.strokes.empty
     assert a.summary["pedalling"]["pedalling"] is False
     assert "No pedalling" in a.summary["pedalling"]["statement"]
+    assert "are valid" not in a.findings["headline"], a.findings["headline"]
 
 
 #: the steepest knee change per degree of crank over bike geometries (thigh 38-46 cm, shank

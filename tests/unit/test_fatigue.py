@@ -265,6 +265,13 @@ def test_a_clip_too_short_for_a_timeline_says_so_and_claims_nothing():
     assert out["findings"] == [] and out["too_short"] and not out["steady"]
     assert out["headline"].startswith("A 0:30 clip is a fit check")
     assert "held steady" not in out["headline"]
+    # no stroke in it (feet out of the picture, no pedalling): no stroke angles to claim
+    assert "no pedal stroke was measured" in out["headline"]
+    assert "are valid" not in out["headline"]
+    strokes = pd.DataFrame({"start_s": [5.0, 6.0], "end_s": [6.0, 7.0], "standing": False})
+    fit, _ = analyse_fatigue(ride(30.0), strokes, 30.0)
+    assert fit["too_short"] and "stroke are valid (see Fitter)" in fit["headline"]
+    assert "no pedal stroke" not in fit["headline"]
     long, _ = analyse_fatigue(ride(600.0), NO_STROKES, 600.0)
     assert not long["too_short"] and long["steady"]
     # against a stored fresh baseline (a rider profile) a short clip is still judged
