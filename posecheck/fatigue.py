@@ -613,13 +613,13 @@ def short_clip_headline(duration_s: float, strokes_seen: bool = True) -> str:
     the stroke, when it has strokes (with none, feet out of the picture or no pedalling, it
     has no such angles and must not claim them)."""
     what = (
-        "the angles at the bottom and top of the stroke are valid (see Fitter)"
+        ": the angles at the bottom and top of the stroke are valid (see Fitter)"
         if strokes_seen
-        else "but no pedal stroke was measured in it (see the pedalling line), so it gives no "
-        "angles at the bottom and top of the stroke"
+        else ", but no pedal stroke was measured in it (see the pedalling line), so it gives "
+        "no angles at the bottom and top of the stroke"
     )
     return (
-        f"A {mmss(duration_s)} clip is a fit check: {what}; whether your posture changes over "
+        f"A {mmss(duration_s)} clip is a fit check{what}; whether your posture changes over "
         "time needs several minutes of riding (film 5 minutes or more; the longer, the better)."
     )
 

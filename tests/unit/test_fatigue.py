@@ -263,7 +263,7 @@ def test_a_clip_too_short_for_a_timeline_says_so_and_claims_nothing():
         ride(30.0, drifts={"elbow_angle_deg": (10, 20, 15.0)}), NO_STROKES, 30.0
     )
     assert out["findings"] == [] and out["too_short"] and not out["steady"]
-    assert out["headline"].startswith("A 0:30 clip is a fit check")
+    assert out["headline"].startswith("A 0:30 clip is a fit check, but")
     assert "held steady" not in out["headline"]
     # no stroke in it (feet out of the picture, no pedalling): no stroke angles to claim
     assert "no pedal stroke was measured" in out["headline"]
