@@ -113,6 +113,26 @@ def test_clip_with_no_rider_says_so(tmp_path, monkeypatch):
 
 
 @pytest.mark.model
+def test_a_short_clip_without_strokes_claims_no_fit_angles(tmp_path, monkeypatch, footage):
+    """A real rider filmed with the feet out of the picture (../shared/footage): no stroke is
+    measured, so neither the headline nor the Rider tab may send the rider to stroke angles
+    that do not exist (both once did: "the angles at the bottom and top of the stroke are
+    valid", "The fit angles of this clip are in Fitter")."""
+    monkeypatch.setenv("POSECHECK_DATA", str(tmp_path / "data"))
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    shutil.copyfile(footage / "accoumar_feet_cut_off_1080p.mp4", clips / "feet_cut_off.mp4")
+    monkeypatch.setattr("posecheck.ui.SAMPLES_DIR", clips)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    at.button(key="analyse").click().run()
+    assert not at.exception, at.exception
+    texts = " ".join(i.value for i in at.info)
+    assert "could not be measured" in " ".join(c.value for c in at.caption), texts
+    assert "no pedal stroke was measured" in texts and "too short to show" in texts, texts
+    assert "are valid" not in texts and "fit angles of this clip are in" not in texts, texts
+
+
+@pytest.mark.model
 def test_coach_compares_early_and_late_of_the_ride(app, tmp_path, fit_check_analysis):
     _seed_cache(tmp_path, fit_check_analysis)
     _select_fit_check(app)

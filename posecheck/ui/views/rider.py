@@ -12,9 +12,15 @@ def show(result, marker_s: float) -> None:
     fnd, tl = result.findings, result.timeline
     st.subheader("What happened over the ride")
     if fnd.get("too_short"):
+        fit = (
+            "The fit angles of this clip are in **Fitter**."
+            if len(result.strokes)
+            else "No pedal stroke was measured in it either, so it has no fit angles (the "
+            "line under the headline says why)."
+        )
         st.info(
             "This clip is too short to show a change over time: a timeline needs several "
-            "minutes of riding. The fit angles of this clip are in **Fitter**."
+            f"minutes of riding. {fit}"
         )
         st.caption(fnd["note"])
         return
