@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,6 +29,45 @@ if TYPE_CHECKING:
     from posecheck.video import Frame
 
 log = logging.getLogger(__name__)
+
+#: what MediaPipe's native side prints straight to file descriptor 2 as a graph starts and
+#: meets its first pose: TFLite's delegate line, absl's notice that it is not initialised,
+#: and its INFO/WARNING lines ("Feedback manager requires a model with a single signature",
+#: "Using NORM_RECT without IMAGE_DIMENSIONS"); chatter that tells a rider nothing
+NATIVE_NOISE = re.compile(
+    r"^(INFO: Created TensorFlow Lite|WARNING: All log messages before absl::InitializeLog"
+    r"|[IW]\d{4} \d\d:\d\d:\d\d)"
+)
+#: frames after a graph (re)starts whose native output is filtered, at most: until the first
+#: pose is found (the last warnings come with it) or this many frames have gone by
+QUIET_FRAMES = 150
+
+
+@contextmanager
+def native_stderr_filtered() -> Iterator[None]:
+    """Runs the block with file descriptor 2 (where C++ code writes) going to a temporary
+    file, then writes back every line that is not :data:`NATIVE_NOISE`: errors, tracebacks
+    and anything else still reach the terminal, after the block."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no stderr to redirect
+        yield
+        return
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            lines = tmp.read().decode("utf-8", "replace").splitlines(keepends=True)
+            kept = "".join(x for x in lines if not NATIVE_NOISE.match(x))
+            if kept:
+                sys.stderr.write(kept)
+                sys.stderr.flush()
 
 
 @dataclass(frozen=True)
@@ -102,6 +146,7 @@ class MediaPipePose:
         # a caller that only needs the name and settings, such as the parent of parallel
         # workers, does not pay for it.
         self._pose = None
+        self._quiet = QUIET_FRAMES  # frames left whose native chatter is filtered
 
     def _graph(self):
         if self._pose is None:
@@ -117,6 +162,7 @@ class MediaPipePose:
         the same landmarks, ~0.03 s instead of ~0.15 s."""
         if self._pose is not None:
             self._pose.reset()
+            self._quiet = QUIET_FRAMES  # the restarted graph speaks again at its first pose
 
     def close(self) -> None:
         if self._pose is not None:
@@ -138,7 +184,12 @@ class MediaPipePose:
     def process(self, image: np.ndarray | ModelInput, frame_index: int | None = None) -> PoseResult:
         inp = image if isinstance(image, ModelInput) else self.prepare(image)
         w, h = inp.size_wh
-        res = self._graph().process(inp.image)
+        if self._quiet > 0:
+            with native_stderr_filtered():
+                res = self._graph().process(inp.image)
+            self._quiet = 0 if res.pose_landmarks is not None else self._quiet - 1
+        else:
+            res = self._graph().process(inp.image)
         mask = None
         if self.segmentation and res.segmentation_mask is not None:
             mask = res.segmentation_mask.astype(np.float32)

@@ -36,6 +36,10 @@ def test_analyze_writes_the_contract_files_and_reuses_the_track(tmp_path, no_pos
     r = run_cli("analyze", SAMPLES / "fit_check_side.mp4", "-o", out)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "fps" in r.stderr and "600/600" in r.stderr  # the progress bar
+    # and not MediaPipe's native start-up chatter (TFLite, absl warnings): a rider's terminal
+    # once showed a dozen such lines per run (posecheck.pose.native_stderr_filtered)
+    for chatter in ("XNNPACK", "absl::InitializeLog", "W0000 ", "inference_feedback_manager"):
+        assert chatter not in r.stderr, r.stderr[:2000]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["video"]["fps"] == 30.0 and summary["video"]["n_frames"] == 600
     assert summary["view"]["view"] == "side-right" and summary["view"]["near_side"] == "right"
