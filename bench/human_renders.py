@@ -59,7 +59,7 @@ def main() -> int:
         clips = [c for c in clips if c.stem in args.names]
         drifts = [c for c in drifts if c.stem in args.names]
     for clip in clips:
-        a = analyze(clip, args.out / clip.stem, reports=False)
+        a = analyze(clip, args.out / clip.stem, reports=False, history=False)
         acc = fit_accuracy(a, load_truth(clip))
         print(f"== {clip.stem}")
         for col in FIT_ANGLES:
@@ -77,7 +77,7 @@ def main() -> int:
         row["knee_at_bdc"] = {k: round(v, 2) for k, v in acc["knee_at_bdc"].items()}
         print(json.dumps(row))
     for clip in drifts:
-        a = analyze(clip, args.out / clip.stem, reports=False)
+        a = analyze(clip, args.out / clip.stem, reports=False, history=False)
         meta = json.loads(clip.with_suffix(".json").read_text())
         truth = load_truth(clip)
         row = {
@@ -95,7 +95,13 @@ def main() -> int:
     if args.fit_bias:
         raw = {}
         for clip in clips:
-            a = analyze(clip, args.out / (clip.stem + "-raw"), reports=False, correct_bias=False)
+            a = analyze(
+                clip,
+                args.out / (clip.stem + "-raw"),
+                reports=False,
+                correct_bias=False,
+                history=False,
+            )
             raw[clip.stem] = (a, load_truth(clip))
         fit = fit_landmark_correction(raw)
         print("\n".join(format_landmark_fit(fit)))

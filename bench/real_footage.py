@@ -41,9 +41,9 @@ def main() -> int:
         print(f"no real footage at {FOOTAGE}: nothing to measure", file=sys.stderr)
         return 0
     for name, counts in EYE_COUNTS.items():
-        a = analyze(FOOTAGE / f"{name}.mp4", args.out / name, reports=False)
+        a = analyze(FOOTAGE / f"{name}.mp4", args.out / name, reports=False, history=False)
         raw = analyze(FOOTAGE / f"{name}.mp4", args.out / (name + "-raw"), reports=False,
-                      correct_bias=False)  # fmt: skip
+                      correct_bias=False, history=False)  # fmt: skip
         s = a.strokes
         knee = a.metrics["knee_angle_deg"].to_numpy()
         per_crank = np.abs(np.diff(knee, prepend=np.nan)) / crank_step_deg(a)

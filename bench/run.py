@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -134,14 +135,19 @@ def e2e_fps(clip: Path, workers: int, mode: str = "full") -> tuple[float, float,
 
     code = (
         "import json,sys,time,tempfile,pathlib;from posecheck.pipeline import analyze;"
+        # the history row is written as a user's analysis writes it, into a throwaway
+        # database (POSECHECK_DATA below), not the machine's own rider history
         "d=tempfile.mkdtemp();t=time.perf_counter();"
         f"a=analyze({str(clip)!r},pathlib.Path(d)/'o',mode={mode!r},workers={workers},"
         "reports=False,reuse_poses=False);w=time.perf_counter()-t;"
         "print(json.dumps({'n':len(a.track),'wall':w}))"
     )
+    scratch = tempfile.mkdtemp(prefix="posecheck-bench-data-")
     proc = subprocess.Popen(
         [sys.executable, "-c", code],
         cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "POSECHECK_DB"}
+        | {"POSECHECK_DATA": scratch},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -149,6 +155,7 @@ def e2e_fps(clip: Path, workers: int, mode: str = "full") -> tuple[float, float,
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
+    shutil.rmtree(scratch, ignore_errors=True)
     if proc.returncode:
         raise SystemExit(f"analyze failed in the benchmark ({clip})")
     r = json.loads(out.strip().splitlines()[-1])

@@ -71,7 +71,7 @@ def _one(sc, out: Path) -> dict:
     clip = out / f"{sc.name}.mp4"
     if not clip.exists():
         render_clip(sc, out)
-    a = analyze(clip, out / f"{sc.name}_posecheck", reports=False)
+    a = analyze(clip, out / f"{sc.name}_posecheck", reports=False, history=False)
     meta = json.loads(clip.with_suffix(".json").read_text())
     param = next(iter(sc.drifts))
     metric = SIGNS[param][1]
