@@ -520,8 +520,23 @@ def cmd_history(args) -> int:
         from posecheck.io import write_csv
 
         write_csv(out, args.csv)
-    print(out.drop(columns=["analysed_at"]).to_string(index=False))
+    print(_readable_history(out.drop(columns=["analysed_at"])).to_string(index=False))
     return 0
+
+
+def _readable_history(table):
+    """The rides table as a rider reads it in a terminal (the CSV keeps every digit): dates
+    to the minute, figures to a tenth, no "None" for a setup never given."""
+    import pandas as pd
+
+    out = table.copy()
+    out["recorded_at"] = pd.to_datetime(out["recorded_at"], errors="coerce").dt.strftime(
+        "%Y-%m-%d %H:%M"
+    )
+    out["setup"] = out["setup"].fillna("")
+    floats = out.select_dtypes("float").columns
+    out[floats] = out[floats].round(1)
+    return out.fillna({"recorded_at": ""})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -330,7 +330,9 @@ def test_a_corrupt_or_foreign_database_is_refused_and_left_alone(tmp_path):
         assert hashlib.sha1(path.read_bytes()).hexdigest() == before
 
 
-def test_an_analysis_is_recorded_and_a_broken_database_never_fails_it(tmp_path, monkeypatch):
+def test_an_analysis_is_recorded_and_a_broken_database_never_fails_it(
+    tmp_path, monkeypatch, capsys
+):
     from posecheck.cli import main
     from tests.conftest import SAMPLES
 
@@ -343,6 +345,13 @@ def test_an_analysis_is_recorded_and_a_broken_database_never_fails_it(tmp_path, 
     written = (tmp_path / "h.csv").read_text()
     assert "fit_check_side.mp4" in written and "saddle 72.0 cm" in written
     assert "2026-10-03" in written
+    # the terminal's table: the date to the minute, not to the microsecond
+    shown = capsys.readouterr().out
+    assert "2026-10-03 00:00 " in shown and "00:00:00" not in shown, shown
+    assert main(["analyze", clip, "-o", str(tmp_path / "c"), "--rider", "Ben"]) == 0
+    capsys.readouterr()
+    assert main(["history", "--rider", "Ben"]) == 0
+    assert "None" not in capsys.readouterr().out  # no setup given: blank
     (tmp_path / "bad.sqlite").write_bytes(b"not a database" * 100)
     monkeypatch.setenv("POSECHECK_DB", f"sqlite:///{tmp_path / 'bad.sqlite'}")
     assert main(["analyze", clip, "-o", str(tmp_path / "b")]) == 0  # analysed all the same
