@@ -96,8 +96,18 @@ def analyse_one(
         "findings": len(a.findings["findings"]),
         "headline": a.findings["headline"],
         "seconds": round(time.perf_counter() - t0, 1),
-        "message": "",
+        "message": no_strokes_message(s),
     }
+
+
+def no_strokes_message(summary: dict) -> str:
+    """For a clip analysed without a single pedal stroke, the pedalling statement's first
+    words ("No pedalling seen", "Pedal strokes could not be measured"), so the batch table
+    says why its row has no figures; empty otherwise."""
+    pedalling = summary.get("pedalling") or {}
+    if pedalling.get("strokes"):
+        return ""
+    return str(pedalling.get("statement", "")).split(":")[0]
 
 
 def _summary_row(video: Path, out: Path) -> dict:
@@ -119,7 +129,7 @@ def _summary_row(video: Path, out: Path) -> dict:
         "findings": len(f["findings"]),
         "headline": f["headline"],
         "seconds": 0.0,
-        "message": "",
+        "message": no_strokes_message(s),
     }
 
 

@@ -30,24 +30,34 @@ def folder(tmp_path_factory):
             "yuv420p",
             str(d / name),
         )
+    # the rider from the hips up: no foot in the picture, so no pedal stroke
+    run_ffmpeg("-i", str(SAMPLES / "fit_check_side.mp4"), "-t", "3", "-vf", "crop=iw:ih*0.45:0:0",
+               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+               str(d / "c_no_feet.mp4"))  # fmt: skip
     (d / "notes.mp4").write_text("not a video")
     return d
 
 
 def test_local_batch_then_skip(folder, tmp_path, capsys):
     out = tmp_path / "out"
-    assert [p.name for p in find_videos(folder)] == ["a.mp4", "notes.mp4", "b.mov"]
+    assert [p.name for p in find_videos(folder)] == ["a.mp4", "c_no_feet.mp4", "notes.mp4", "b.mov"]
     code = main(["batch", str(folder), "-o", str(out), "--workers", "2"])
     table = pd.read_csv(out / "batch_summary.csv").set_index("video")
-    print(table[["status", "detection_rate", "strokes", "seconds"]])
+    print(table[["status", "detection_rate", "strokes", "seconds", "message"]])
     assert code == 2  # one clip failed, and the exit code says so
     assert table.loc[str(folder / "a.mp4"), "status"] == "analysed"
+    assert pd.isna(table.loc[str(folder / "a.mp4"), "message"])  # strokes: nothing to say
+    # analysed, but without a stroke: the row says why it has no figures
+    no_feet = table.loc[str(folder / "c_no_feet.mp4")]
+    assert no_feet["status"] == "analysed" and no_feet["strokes"] == 0, no_feet
+    assert no_feet["message"] in ("Pedal strokes could not be measured", "No pedalling seen")
     assert table.loc[str(folder / "rider_b" / "b.mov"), "status"] == "analysed"
     bad = table.loc[str(folder / "notes.mp4")]
     assert bad["status"] == "error" and "not a readable video" in bad["message"]
     assert (out / "rider_b" / "b_mov" / "summary.json").exists()
     again = batch(folder, out).set_index("video")
     assert again.loc[str(folder / "a.mp4"), "status"] == "done before"
+    assert again.loc[str(folder / "c_no_feet.mp4"), "message"] == no_feet["message"]
     assert again.loc[str(folder / "notes.mp4"), "status"] == "error"
 
 
