@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from posecheck.landmarks import SKELETON_EDGES, side_landmark
+from posecheck.ranges import MIN_CONF
 from posecheck.video import iter_frames, probe
 
 NEAR = (40, 220, 255)  # BGR: amber for the near side
@@ -34,7 +35,10 @@ def draw_pose(
     img: np.ndarray, xy: np.ndarray, row: pd.Series | None = None, near_side: str | None = None
 ) -> np.ndarray:
     """Draw the skeleton of one frame's landmarks (33, 2) and, for side views, the angle arcs
-    with their values from ``row`` (a metrics.csv row). Returns a new image."""
+    with their values from ``row`` (a metrics.csv row). An angle whose confidence in ``row``
+    is below :data:`posecheck.ranges.MIN_CONF` (a leg guessed with the feet out of the
+    picture) gets no arc and no number: the overlay shows no figure the analysis does not
+    stand behind. Returns a new image."""
     out = img.copy()
     scale = max(out.shape[:2]) / 800
     thick = max(1, int(round(2 * scale)))
@@ -75,6 +79,8 @@ def draw_pose(
             val = row.get(col, np.nan)
             pa, pv, pc = (xy[side_landmark(near_side, j)] for j in joints)
             if not (np.isfinite(val) and np.isfinite([pa, pv, pc]).all()):
+                continue
+            if row.get(f"{col}_conf", 1.0) < MIN_CONF:
                 continue
             r = int(28 * scale)
             a1 = np.degrees(np.arctan2(pa[1] - pv[1], pa[0] - pv[0]))
