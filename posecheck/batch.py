@@ -58,7 +58,8 @@ def already_done(video: Path, out: Path) -> bool:
         summary = json.loads((out / "summary.json").read_text())
     except (OSError, ValueError):
         return False
-    return Path(summary.get("video", {}).get("path", "")) == video and "view" in summary
+    done = Path(summary.get("video", {}).get("path", ""))
+    return "view" in summary and (done == video or done.resolve() == Path(video).resolve())
 
 
 def analyse_one(

@@ -63,6 +63,13 @@ class Analysis:
     #: the attached ride file on the video's time axis (``ride.csv``), or None
     ride: pd.DataFrame | None = None
 
+    @property
+    def video_available(self) -> bool:
+        """Whether the analysed video is still where it was: riders delete or move hour-long
+        clips once analysed, and every figure lives in the folder; only pictures (a frame,
+        the annotated video, the side-by-side) need the clip itself."""
+        return Path(self.info.path).is_file()
+
 
 def long_mode_windows(
     duration_s: float, window_s: float = 10.0, every_s: float = 300.0
@@ -222,7 +229,7 @@ def analyze(
         write_json(
             {
                 "posecheck_version": __version__,
-                "video": {"path": str(info.path)},
+                "video": {"path": str(Path(info.path).resolve())},
                 "frames_analysed": len(track),
                 "detection_rate": 0.0,
                 "decoding": decoding,
@@ -253,7 +260,9 @@ def analyze(
     summary = {
         "posecheck_version": __version__,
         "video": {
-            "path": str(info.path),
+            # absolute: the folder is reopened from anywhere (a relative path only held from
+            # the folder the analysis was started in)
+            "path": str(Path(info.path).resolve()),
             "fps": info.fps,
             "n_frames": info.n_frames,
             "width": info.width,
@@ -468,6 +477,25 @@ def feet_in_frame_share(
     return float(np.mean(conf[:, foot].min(axis=1) > 0))
 
 
+def stored_video_info(video: dict) -> VideoInfo:
+    """The analysed video's facts: read from the file when it is still there, else as
+    ``summary.json`` recorded them (moved or deleted clips leave a folder that still opens:
+    see :attr:`Analysis.video_available`)."""
+    try:
+        return probe(video["path"])
+    except VideoError:
+        log.info("%s: the analysed video is no longer readable there", video["path"])
+        return VideoInfo(
+            str(video["path"]),
+            float(video["fps"]),
+            int(video["n_frames"]),
+            int(video["width"]),
+            int(video["height"]),
+            int(video.get("rotation_deg", 0)),
+            float(video["duration_s"]),
+        )
+
+
 def load_analysis(outdir: str | Path) -> Analysis:
     """Reopen a finished analysis from its folder (no model run). Raises FileNotFoundError
     when the folder holds no complete analysis."""
@@ -479,7 +507,7 @@ def load_analysis(outdir: str | Path) -> Analysis:
     findings = json.loads((outdir / "findings.json").read_text())
     v = summary["view"]
     view = ViewDecision(v["view"], v["near_side"], v["facing"], v["confidence"], v["source"])
-    info = probe(summary["video"]["path"])
+    info = stored_video_info(summary["video"])
     return Analysis(
         outdir,
         info,

@@ -85,6 +85,25 @@ def test_earlier_analysis_reopens_without_the_model(app, tmp_path, fit_check_ana
     assert {m.label: m.value for m in app.metric}["Frames analysed"] == "600"
 
 
+def test_an_earlier_analysis_whose_clip_was_deleted_still_opens(app, tmp_path, fit_check_analysis):
+    """Riders delete hour-long clips once analysed: the folder still opens with every figure,
+    and the Video tab says why it shows no frame (it once failed: "file not found")."""
+    import json
+
+    _seed_cache(tmp_path, fit_check_analysis)
+    summary_path = analysis_dir(SAMPLES / "fit_check_side.mp4") / "summary.json"
+    summary = json.loads(summary_path.read_text())
+    summary["video"]["path"] = str(tmp_path / "deleted.mp4")
+    summary_path.write_text(json.dumps(summary))
+    app.radio(key="source").set_value("Earlier analysis").run()
+    app.button(key="open").click().run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert {m.label: m.value for m in app.metric}["Frames analysed"] == "600"
+    assert any("no longer at" in i.value for i in app.info), [i.value for i in app.info]
+    assert not app.get("imgs")  # no frame drawn
+
+
 def test_bad_upload_gives_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.setenv("POSECHECK_DATA", str(tmp_path))
     bad = tmp_path / "uploads" / "notes.mp4"

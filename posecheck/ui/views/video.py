@@ -10,6 +10,13 @@ from posecheck.render import annotated_frame, write_annotated_video
 
 def show(result, marker_s: float) -> None:
     ann = result.outdir / "annotated.mp4"
+    if not result.video_available and not ann.exists():
+        st.info(
+            f"The video of this analysis is no longer at {result.info.path} (moved or "
+            "deleted), so its frames cannot be shown; every figure in the other tabs is "
+            "still here. Analyse the clip again from its new place to see it."
+        )
+        return
     if not ann.exists():  # the button first: visible without scrolling past the frame
         slot = st.empty()
         if slot.button("Make the annotated video", key="make_video"):
