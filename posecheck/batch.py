@@ -59,7 +59,8 @@ def already_done(video: Path, out: Path) -> bool:
     except (OSError, ValueError):
         return False
     done = Path(summary.get("video", {}).get("path", ""))
-    return "view" in summary and (done == video or done.resolve() == Path(video).resolve())
+    # summaries record the clip's absolute path (older ones: as it was given)
+    return "view" in summary and done.resolve() == Path(video).resolve()
 
 
 def analyse_one(

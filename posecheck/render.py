@@ -112,7 +112,7 @@ def frame_at(video: str | Path, time_s: float) -> tuple[np.ndarray, int] | None:
 def annotated_frame(analysis, time_s: float) -> np.ndarray | None:
     """RGB image of the frame nearest ``time_s`` with the skeleton and angles drawn; None
     when the video is no longer there (or past its end)."""
-    if not Path(analysis.info.path).is_file():
+    if not analysis.video_available:
         return None
     got = frame_at(analysis.info.path, time_s)
     if got is None:
@@ -139,7 +139,7 @@ def write_annotated_video(
 
     path = Path(path)
     info = analysis.info
-    if not Path(info.path).is_file():
+    if not analysis.video_available:
         raise FileNotFoundError(
             f"{info.path}: the analysed video is no longer there (moved or deleted), so no "
             f"annotated video can be drawn; every figure is still in {analysis.outdir}"
