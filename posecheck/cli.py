@@ -202,13 +202,21 @@ def build_parser() -> argparse.ArgumentParser:
 def _progress_bar():
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="frame", file=sys.stderr, dynamic_ncols=True)
+    # a terminal redraws one line several times a second; a pipe or a log file (batch runs,
+    # CI, `2> log`) gets the state every 10 s and at the end, not every update twice over
+    tty = sys.stderr.isatty()
+    bar = tqdm(
+        total=0,
+        unit="frame",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        mininterval=0.2 if tty else 10.0,
+    )
 
     def update(done: int, total: int, fps: float) -> None:
         bar.total = total
-        bar.n = done
-        bar.set_postfix_str(f"{fps:.1f} fps")
-        bar.refresh()
+        bar.set_postfix_str(f"{fps:.1f} fps", refresh=False)
+        bar.update(done - bar.n)  # prints only when mininterval has passed
 
     return bar, update
 

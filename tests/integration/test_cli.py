@@ -36,6 +36,10 @@ def test_analyze_writes_the_contract_files_and_reuses_the_track(tmp_path, no_pos
     r = run_cli("analyze", SAMPLES / "fit_check_side.mp4", "-o", out)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "fps" in r.stderr and "600/600" in r.stderr  # the progress bar
+    # stderr is a pipe here, as in a batch log or CI: the bar's state every 10 s and at the
+    # end (it once wrote every update twice: 240 states for this 20 s clip)
+    states = r.stderr.count("frame/s") + r.stderr.count("s/frame")
+    assert 1 <= states <= 12, r.stderr[:2000]
     # and not MediaPipe's native start-up chatter (TFLite, absl warnings): a rider's terminal
     # once showed a dozen such lines per run (posecheck.pose.native_stderr_filtered)
     for chatter in ("XNNPACK", "absl::InitializeLog", "W0000 ", "inference_feedback_manager"):
