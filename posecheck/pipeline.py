@@ -371,7 +371,7 @@ def record_in_history(
     database cannot be used: the analysis itself is complete either way."""
     import sqlalchemy as sa
 
-    from posecheck.history import HistoryError, open_db, record_analysis
+    from posecheck.history import HistoryError, NotARide, open_db, record_analysis
 
     try:
         engine = open_db()
@@ -386,6 +386,9 @@ def record_in_history(
             when = dt.datetime.fromisoformat(ridden_on)
             when = when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
         return record_analysis(engine, outdir, rider=rider, setup=setup, recorded_at=when)
+    except NotARide as exc:  # the message says it all
+        log.warning("%s", exc)
+        return None
     except (sa.exc.SQLAlchemyError, OSError, ValueError) as exc:
         log.warning("not recorded in the history: %s", exc)
         return None

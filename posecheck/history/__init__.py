@@ -7,8 +7,10 @@ from __future__ import annotations
 from posecheck.history.db import HistoryError, default_url, open_db
 from posecheck.history.record import (
     UNNAMED,
+    NotARide,
     clients,
     delete_ride,
+    is_ride,
     merge_riders,
     record_analysis,
     rename_rider,
@@ -18,9 +20,11 @@ from posecheck.history.record import (
 __all__ = [
     "UNNAMED",
     "HistoryError",
+    "NotARide",
     "clients",
     "default_url",
     "delete_ride",
+    "is_ride",
     "merge_riders",
     "open_db",
     "record_analysis",

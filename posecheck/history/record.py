@@ -153,6 +153,17 @@ def setup_id(conn: Connection, rider: int, label: str, **fields) -> int:
     )
 
 
+class NotARide(ValueError):
+    """The analysis measured no pedal stroke (someone walking, the feet out of the picture):
+    it is not a ride, and a history of rides does not take it."""
+
+
+def is_ride(summary: dict) -> bool:
+    """Whether an analysis's ``summary.json`` holds a ride: at least one pedal stroke was
+    measured (summaries older than the pedalling statement count as rides)."""
+    return int((summary.get("pedalling") or {}).get("strokes", 1)) > 0
+
+
 def record_analysis(
     engine: Engine,
     folder: str | Path,
@@ -164,12 +175,18 @@ def record_analysis(
 ) -> int:
     """Add or update the ride of the analysis in ``folder`` (keyed by its clip's content);
     returns its row id. ``rider`` defaults to the rider already recorded for the clip, else
-    :data:`UNNAMED`."""
+    :data:`UNNAMED`. Raises :class:`NotARide` for an analysis without a pedal stroke (its
+    empty figures would read as a ride with no tension at all)."""
     from posecheck.extract import video_fingerprint
 
     folder = Path(folder).resolve()
     summary = json.loads((folder / "summary.json").read_text())
     clip = Path(summary["video"]["path"])
+    if not is_ride(summary):
+        raise NotARide(
+            f"{clip.name}: no pedal stroke was measured in this clip, so it is not a ride "
+            "and is not recorded in the history"
+        )
     # the clip's content hash (summary.json has it since 0.1; older folders: the clip, if it
     # is still there; else the folder stands for it)
     clip_hash = summary["video"].get("fingerprint") or (
@@ -314,6 +331,9 @@ def rebuild(engine: Engine, roots: Iterable[str | Path]) -> int:
             folder = summary.parent
             if not (folder / "findings.json").exists():
                 continue
-            record_analysis(engine, folder)
+            try:
+                record_analysis(engine, folder)
+            except NotARide:
+                continue
             n += 1
     return n

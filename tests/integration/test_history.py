@@ -357,3 +357,31 @@ def test_an_analysis_is_recorded_and_a_broken_database_never_fails_it(
     assert main(["analyze", clip, "-o", str(tmp_path / "b")]) == 0  # analysed all the same
     assert (tmp_path / "b" / "findings.json").exists()
     assert main(["history"]) == 2
+
+
+def test_a_clip_without_a_pedal_stroke_is_not_recorded_as_a_ride(tmp_path, monkeypatch, caplog):
+    """The rider from the hips up (no foot in the picture): analysed, but no stroke. Its row
+    once entered the history with empty figures and tension and collapse peaks of 0.0, which
+    read as a ride without any tension in a rider's trend."""
+    from posecheck.cli import main
+    from posecheck.history.record import rebuild
+    from tests.conftest import SAMPLES, run_ffmpeg
+
+    clip = tmp_path / "no_feet.mp4"
+    hips_up = ["-vf", "crop=iw:ih*0.45:0:0", "-c:v", "libx264", "-preset", "ultrafast"]
+    run_ffmpeg("-i", str(SAMPLES / "fit_check_side.mp4"), "-t", "2", *hips_up, str(clip))
+    url = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    monkeypatch.setenv("POSECHECK_DB", url)
+    out = tmp_path / "runs" / "no_feet"
+    assert main(["analyze", str(clip), "-o", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["pedalling"]["strokes"] == 0 and not history.is_ride(summary)
+    assert "no_feet.mp4: no pedal stroke was measured" in caplog.text
+    engine = history.open_db(url)
+    assert len(history.rides_table(engine)) == 0
+    with pytest.raises(history.NotARide, match="not a ride"):
+        history.record_analysis(engine, out, rider="Ana")
+    fake_analysis(tmp_path / "runs", "long_ride")  # a ride beside it
+    assert rebuild(engine, [tmp_path / "runs"]) == 1
+    assert list(history.rides_table(engine)["clip_name"]) == ["long_ride.mp4"]
+    engine.dispose()

@@ -31,7 +31,13 @@ def show(result, marker_s: float) -> None:
 
 
 def _show(engine, result) -> None:
-    _setup_form(engine, result)
+    if history.is_ride(result.summary):
+        _setup_form(engine, result)
+    else:
+        st.info(
+            "No pedal stroke was measured in this clip, so it is not a ride and is not "
+            "recorded here (see the pedalling line in Rider)."
+        )
     everyone = history.rides_table(engine)
     if not len(everyone):
         st.info("No rides recorded yet: every analysis is recorded here.")
