@@ -328,8 +328,13 @@ class _Reader:
 
 def keyframe_times(path: str | Path) -> np.ndarray:
     """Presentation times (seconds from the stream's start, sorted) of the video's keyframes,
-    read from the container's packets without decoding a picture. Empty when the container
-    cannot be read this way."""
+    without decoding a picture. Empty when the container cannot be read this way.
+
+    MP4/MOV (what phones write) carry an index of their samples: it is read at once, where
+    going through every packet reads the whole file (about 11 GB for a 90-minute 1080p phone
+    ride). The index holds decoding times; a keyframe is shown a fixed reorder delay later
+    (B-frames), taken from the first keyframe's packet. Containers without an index are read
+    packet by packet."""
     try:
         container, stream = _open(Path(path))
     except VideoError:
@@ -337,16 +342,36 @@ def keyframe_times(path: str | Path) -> np.ndarray:
     try:
         start = stream.start_time or 0
         tb = stream.time_base or Fraction(1, 1)
-        times = [
-            float((p.pts - start) * tb)
-            for p in container.demux(stream)
-            if p.is_keyframe and p.pts is not None
-        ]
+        indexed = _indexed_keyframes(container, stream)
+        if indexed is not None:
+            times = [float((t - start) * tb) for t in indexed]
+        else:
+            times = [
+                float((p.pts - start) * tb)
+                for p in container.demux(stream)
+                if p.is_keyframe and p.pts is not None
+            ]
     except av.FFmpegError:
         times = []
     finally:
         container.close()
     return np.unique(np.array(times, float))
+
+
+def _indexed_keyframes(container, stream) -> list[int] | None:
+    """Keyframe presentation times (in the stream's time base) from the container's index, or
+    None when it has none worth trusting (then every packet is read)."""
+    try:
+        dts = [e.timestamp for e in stream.index_entries if e.is_keyframe]
+    except (AttributeError, av.FFmpegError):  # older PyAV, or no index
+        return None
+    if len(dts) < 2 or len(stream.index_entries) < (stream.frames or 0):
+        return None  # no index, or a partial one (some demuxers index keyframes as they go)
+    first = next((p for p in container.demux(stream) if p.is_keyframe and p.pts is not None), None)
+    if first is None or first.dts is None:
+        return None
+    delay = first.pts - first.dts  # the reorder delay: decoding time to presentation time
+    return [int(t + delay) for t in dts]
 
 
 def video_creation_time(path: str | Path) -> dt.datetime | None:

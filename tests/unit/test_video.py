@@ -141,3 +141,25 @@ def test_model_input_matches_the_decoded_picture(tmp_path, size, pix_fmt, extra,
         f"brightness {luma:.2f}"
     )
     assert luma < 1.0 and diff < 2.5
+
+
+@pytest.mark.parametrize("name", ["bframes.mp4", "bframes.mov", "bframes.mkv"])
+def test_keyframes_from_the_index_are_the_packets_presentation_times(tmp_path, name):
+    """MP4/MOV keyframes come from the container's index (a 90-minute phone ride is about
+    11 GB: reading every packet read all of it); the index holds decoding times, which run
+    two frames ahead of presentation with B-frames. Matroska indexes keyframes only as cues:
+    read packet by packet. Either way the times are the packets' own presentation times."""
+    import av
+
+    from posecheck.video import keyframe_times
+
+    clip = make_test_clip(tmp_path / name, seconds=4, extra=(
+        "-c:v", "libx264", "-bf", "2", "-g", "25", "-sc_threshold", "0"))  # fmt: skip
+    with av.open(str(clip)) as c:
+        s = c.streams.video[0]
+        tb, start = s.time_base, s.start_time or 0
+        pkts = [p for p in c.demux(s) if p.pts is not None]
+    truth = sorted({float((p.pts - start) * tb) for p in pkts if p.is_keyframe})
+    assert any(p.pts != p.dts for p in pkts)  # B-frames: decoding order is not display order
+    got = keyframe_times(clip)
+    assert list(got) == pytest.approx(truth, abs=1e-9) and len(truth) == 5, (got, truth)
