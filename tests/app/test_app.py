@@ -149,6 +149,13 @@ def test_a_short_clip_without_strokes_claims_no_fit_angles(tmp_path, monkeypatch
     assert "could not be measured" in " ".join(c.value for c in at.caption), texts
     assert "no pedal stroke was measured" in texts and "too short to show" in texts, texts
     assert "are valid" not in texts and "fit angles of this clip are in" not in texts, texts
+    # nor is it a ride in the rider's history (its 0.0 peaks once read as a calm ride)
+    assert "it is not a ride and is not recorded here" in texts, texts
+    from posecheck import history
+
+    engine = history.open_db()
+    assert "feet_cut_off.mp4" not in set(history.rides_table(engine).get("clip_name", []))
+    engine.dispose()
 
 
 @pytest.mark.model

@@ -40,7 +40,7 @@ def _show(engine, result) -> None:
         )
     everyone = history.rides_table(engine)
     if not len(everyone):
-        st.info("No rides recorded yet: every analysis is recorded here.")
+        st.info("No rides recorded yet: every ride analysed is recorded here.")
         return
     mine = everyone[everyone["folder"] == str(result.outdir.resolve())]
     names = sorted(everyone["rider"].unique())
