@@ -1,5 +1,6 @@
 """The live session on disk, written as it runs, so that a crash or a closed tab loses at
-most the last chunk.
+most the chunk being filled and the video's unfinished fragment (one keyframe interval,
+:data:`KEYFRAME_EVERY` frames): the keypoints are kept up to the frames the video holds.
 
 ``OUTDIR/``
 - ``session.mp4``: the analysed frames, H.264 in fragmented MP4 (a fragment per keyframe,
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 
 VIDEO, CUES, STATE = "session.mp4", "cues.csv", "live.json"
 CHUNKS = Path(".chunks") / "live"
+#: the recorded video's keyframe interval, in nominal seconds: a fragment is written at each
+#: keyframe, so up to ``KEYFRAME_EVERY * fps`` recorded frames are not yet on disk
+KEYFRAME_EVERY = 2.0
 
 
 class SessionRecorder:
@@ -65,7 +69,11 @@ class SessionRecorder:
         self._stream = self._container.add_stream(
             "libx264",
             rate=max(1, int(round(fps))),
-            options={"preset": "ultrafast", "crf": "23", "g": str(max(2, int(round(2 * fps))))},
+            options={
+                "preset": "ultrafast",
+                "crf": "23",
+                "g": str(max(2, int(round(KEYFRAME_EVERY * fps)))),
+            },
         )
         self._stream.width, self._stream.height = w, h
         self._stream.pix_fmt = "yuv420p"

@@ -170,7 +170,14 @@ def test_a_killed_session_still_makes_a_report_up_to_its_last_chunk(tmp_path):
     from posecheck.pipeline import load_analysis
 
     a = load_analysis(out)
-    # everything up to the last chunk written before the kill
-    assert a.summary["frames_analysed"] >= len(kept) - 1
-    assert a.metrics["time_s"].max() >= kept.t_s.max() - 0.5
+    # everything up to the last chunk written before the kill, but for the video's unfinished
+    # fragment (its keypoints are cut to the frames the video holds): the kill can land after
+    # a chunk was written and before the fragment holding its last frames (it asserted
+    # >= len(kept) - 1, and failed by 22 frames when a slow machine's kill landed there)
+    from posecheck.live.record import KEYFRAME_EVERY
+    from posecheck.video import probe
+
+    fragment = int(round(KEYFRAME_EVERY * probe(HUMAN / "human_steady.mp4").fps))
+    assert a.summary["frames_analysed"] >= len(kept) - fragment
+    assert a.metrics["time_s"].max() >= kept.t_s[max(0, len(kept) - fragment)] - 0.5
     assert a.summary["detection_rate"] > 0.9
