@@ -324,7 +324,8 @@ def delete_ride(engine: Engine, ride_id: int, with_folder: bool = False) -> None
 
 def rebuild(engine: Engine, roots: Iterable[str | Path]) -> int:
     """Record every analysis folder under ``roots`` again (riders and setups kept for clips
-    already known). Returns the number of rides recorded."""
+    already known); a folder that holds no ride (:class:`NotARide`) loses the row an earlier
+    version gave it. Returns the number of rides recorded."""
     n = 0
     for root in roots:
         for summary in sorted(Path(root).rglob("summary.json")):
@@ -333,7 +334,9 @@ def rebuild(engine: Engine, roots: Iterable[str | Path]) -> int:
                 continue
             try:
                 record_analysis(engine, folder)
-            except NotARide:
+            except NotARide:  # recorded before rides were told apart: its row goes
+                with engine.begin() as conn:
+                    conn.execute(rides.delete().where(rides.c.folder == str(folder.resolve())))
                 continue
             n += 1
     return n

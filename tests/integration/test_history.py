@@ -381,6 +381,14 @@ def test_a_clip_without_a_pedal_stroke_is_not_recorded_as_a_ride(tmp_path, monke
     assert len(history.rides_table(engine)) == 0
     with pytest.raises(history.NotARide, match="not a ride"):
         history.record_analysis(engine, out, rider="Ana")
+    # a row an earlier version recorded for it (then any stroke count was taken): the
+    # rebuild takes it out again
+    summary["pedalling"]["strokes"] = 1
+    (out / "summary.json").write_text(json.dumps(summary))
+    history.record_analysis(engine, out)
+    summary["pedalling"]["strokes"] = 0
+    (out / "summary.json").write_text(json.dumps(summary))
+    assert list(history.rides_table(engine)["clip_name"]) == ["no_feet.mp4"]
     fake_analysis(tmp_path / "runs", "long_ride")  # a ride beside it
     assert rebuild(engine, [tmp_path / "runs"]) == 1
     assert list(history.rides_table(engine)["clip_name"]) == ["long_ride.mp4"]
