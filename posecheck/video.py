@@ -362,15 +362,18 @@ def _indexed_keyframes(container, stream) -> list[int] | None:
     """Keyframe presentation times (in the stream's time base) from the container's index, or
     None when it has none worth trusting (then every packet is read)."""
     try:
-        dts = [e.timestamp for e in stream.index_entries if e.is_keyframe]
+        entries = list(stream.index_entries)
     except (AttributeError, av.FFmpegError):  # older PyAV, or no index
         return None
-    if len(dts) < 2 or len(stream.index_entries) < (stream.frames or 0):
+    dts = [e.timestamp for e in entries if e.is_keyframe]
+    if len(dts) < 2 or len(entries) < (stream.frames or 0):
         return None  # no index, or a partial one (some demuxers index keyframes as they go)
     first = next((p for p in container.demux(stream) if p.is_keyframe and p.pts is not None), None)
-    if first is None or first.dts is None:
-        return None
-    delay = first.pts - first.dts  # the reorder delay: decoding time to presentation time
+    if first is None:
+        return []  # indexed keyframes without a timestamped keyframe packet: none to trust
+    # the reorder delay: decoding time to presentation time (none known: the index's times,
+    # a few frames early at worst, which only costs a window some decoding)
+    delay = first.pts - first.dts if first.dts is not None else 0
     return [int(t + delay) for t in dts]
 
 
