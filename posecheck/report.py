@@ -178,13 +178,9 @@ def session_rows(analysis) -> list[dict]:
     ]
 
 
-#: ``bdc`` not given: the report decodes the frame itself
-_DECODE = object()
-
-
-def write_html(
-    analysis, path: str | Path, comparison=None, comparison_image=None, bdc=_DECODE
-) -> Path:
+def write_html(analysis, path: str | Path, comparison=None, comparison_image=None, *, bdc) -> Path:
+    """The HTML report; ``bdc``: the annotated frame at bottom dead centre
+    (:func:`bdc_image`, None when there is none)."""
     path = Path(path)
     fnd = analysis.findings
     parts = [
@@ -198,9 +194,8 @@ def write_html(
         + html.escape(position_sentence(fit_position(analysis.summary)))
         + "</p>",
     ]
-    img = bdc_image(analysis) if bdc is _DECODE else bdc
-    if img is not None:
-        parts += ["<h2>Bottom dead centre</h2>", _img_tag(_png(img), "frame at BDC")]
+    if bdc is not None:
+        parts += ["<h2>Bottom dead centre</h2>", _img_tag(_png(bdc), "frame at BDC")]
     parts += [
         "<h2>Posture over the ride</h2>",
         f"<p><strong>{html.escape(fnd['headline'])}</strong></p>",
@@ -288,11 +283,8 @@ def _save_and_close(pdf, fig) -> None:
     _mpl().close(fig)
 
 
-def write_pdf(
-    analysis, path: str | Path, comparison=None, comparison_image=None, bdc=_DECODE
-) -> Path:
-    """A PDF of the same content (matplotlib pages). ``bdc``: the annotated frame at bottom
-    dead centre when the caller has it (None: no frame), else decoded here."""
+def write_pdf(analysis, path: str | Path, comparison=None, comparison_image=None, *, bdc) -> Path:
+    """A PDF of the same content (matplotlib pages); ``bdc`` as for :func:`write_html`."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     plt = _mpl()
@@ -345,11 +337,10 @@ def write_pdf(
             t.scale(1, 1.5)
             t.auto_set_font_size(False)
             t.set_fontsize(7)
-        img = bdc_image(analysis) if bdc is _DECODE else bdc
-        if img is not None:  # lower and smaller for a fit check: its words sit above it
+        if bdc is not None:  # lower and smaller for a fit check: its words sit above it
             short = bool(analysis.findings.get("too_short"))
             ax = fig.add_axes([0.2, 0.03, 0.6, 0.3] if short else [0.15, 0.04, 0.7, 0.34])
-            ax.imshow(img)
+            ax.imshow(bdc)
             ax.set_title("Bottom dead centre, a typical stroke", fontsize=9)
             ax.axis("off")
         fnd = analysis.findings
@@ -425,8 +416,8 @@ def write_reports(
     outdir.mkdir(parents=True, exist_ok=True)
     bdc = bdc_image(analysis)  # one seek and decode for both (0.55 s on a 90-minute ride)
     return (
-        write_html(analysis, outdir / "report.html", comparison, comparison_image, bdc),
-        write_pdf(analysis, outdir / "report.pdf", comparison, comparison_image, bdc),
+        write_html(analysis, outdir / "report.html", comparison, comparison_image, bdc=bdc),
+        write_pdf(analysis, outdir / "report.pdf", comparison, comparison_image, bdc=bdc),
     )
 
 
