@@ -37,7 +37,7 @@ def test_analyze_writes_the_contract_files_and_reuses_the_track(tmp_path, no_pos
     assert r.returncode == 0, r.stderr[-2000:]
     assert "fps" in r.stderr and "600/600" in r.stderr  # the progress bar
     # stderr is a pipe here, as in a batch log or CI: the bar's state every 10 s and at the
-    # end (it once wrote every update twice: 240 states for this 20 s clip)
+    # end (it once wrote every update twice: 244 states for this 20 s clip)
     states = r.stderr.count("frame/s") + r.stderr.count("s/frame")
     assert 1 <= states <= 12, r.stderr[:2000]
     # and not MediaPipe's native start-up chatter (TFLite, absl warnings): a rider's terminal
