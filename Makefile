@@ -9,9 +9,11 @@ PY := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert (3, 10) <= sys.version_info[:2] <= (3, 12), "posecheck needs Python 3.10-3.12 (MediaPipe 0.10.21)"'
 	$(PYTHON) -m venv $(VENV)
-	@# uv installs the versions pip would, from the same index, about 5x faster on a fresh
-	@# machine (14 s against 69 s with cold caches, the same `pip freeze`); pip if uv fails
-	$(PY) -m pip install --quiet uv && $(PY) -m uv pip install --quiet --python $(PY) -e '.[test]' \
+	@# uv installs the versions pip would, from the same index, faster on a fresh machine
+	@# (27 s against 69 s with cold caches, the same `pip freeze`); pip if uv fails. Compiled
+	@# to bytecode at install, as pip does: where PYTHONDONTWRITEBYTECODE is set, every process
+	@# (pose workers, test subprocesses, the app) would otherwise compile the packages again
+	$(PY) -m pip install --quiet uv && $(PY) -m uv pip install --quiet --compile-bytecode --python $(PY) -e '.[test]' \
 	    || { $(PY) -m pip install --quiet --upgrade pip && $(PY) -m pip install --quiet -e '.[test]'; }
 	touch $@
 
