@@ -111,22 +111,30 @@ def panel_on_clip(name: str) -> float:
     return float(img[y : y + h, x : x + w].mean())
 
 
+WATCHING = "Watching your posture against your fresh baseline"
+
+
 def ride(page, seconds: float, until_text: str | None = None) -> tuple[float | None, dict]:
     """Start the camera, ride ``seconds``, stop; the seconds after Start at which
     ``until_text`` first showed (None if never), and the overlay's panel as the video showed
-    it 45 s in (past either test's baseline: the panel charts the signs watched)."""
+    it 45 s in (past either test's baseline: the panel charts the signs watched), with
+    ``watching_s``: when the page first said the baseline was learnt and the signs watched."""
     webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
     webrtc.get_by_role("button", name="START").click()
     t0 = time.perf_counter()
     seen = None
     panel: dict = {}
+    watching = None
     while time.perf_counter() - t0 < seconds:
         page.wait_for_timeout(1000)
         if until_text and seen is None and page.get_by_text(until_text).count():
             seen = time.perf_counter() - t0
+        if watching is None and page.get_by_text(WATCHING).count():
+            watching = time.perf_counter() - t0
         if not panel and time.perf_counter() - t0 > 45:
             panel = panel_on_video(page) or {"mean": None}
             snapshot(page, "live_riding.png")
+    panel["watching_s"] = watching
     webrtc.get_by_role("button", name="STOP").click()
     page.get_by_text("Ride saved and analysed").or_(
         page.get_by_text("The after-ride analysis failed")
@@ -160,14 +168,35 @@ def keeps_resolution(page) -> bool:
     return False
 
 
-def every_frame_analysed(folder, ride_s: float) -> dict:
-    """The session really watched: every frame that reached it was analysed and recorded (a
-    frame that fails shows on the page, and a control that passed because analysis had
-    stopped would prove nothing), at 4 frames/s or more."""
+def every_frame_analysed(folder) -> dict:
+    """Every frame that reached the session was analysed and recorded (a frame that fails
+    shows on the page). How many frames per second reached it depends on the machine and on
+    what else runs (it is printed; bench figures, not a check here): what a test must prove
+    is that the session watched, which :func:`watched` does."""
     stats = json.loads((folder / "live.json").read_text())["stats"]
     assert sum(stats["input_sizes"].values()) == stats["frames_analysed"], stats
-    assert stats["frames_analysed"] >= 4 * (ride_s - 10), stats
     return stats
+
+
+def watched(panel: dict, folder, ride_s: float, baseline_s: float, sustain_s: float) -> None:
+    """A control that passed because nothing was watched would prove nothing: the page said
+    the signs were being watched early enough for at least one sustain window before Stop,
+    and the recording has pedal strokes measured all through the watched part (a session
+    starved of frames measures none: then nothing could have been cued)."""
+    import pandas as pd
+
+    assert panel.get("watching_s") is not None, "the page never said the signs were watched"
+    assert panel["watching_s"] <= ride_s - sustain_s, panel
+    strokes = pd.read_csv(folder / "strokes.csv")
+    after = strokes[strokes["start_s"] >= baseline_s]
+    print(
+        f"strokes measured after the baseline: {len(after)}, the last ending at "
+        f"{after['end_s'].max():.1f} s of a {ride_s:.0f} s ride"
+    )
+    # the human renders pedal at 88 rpm, about 1.5 strokes a second: half of them at least,
+    # up to the last 15 s (the session starts a second or two after Start, ends at Stop)
+    assert len(after) >= 0.5 * 1.5 * (ride_s - baseline_s - 5), (len(after), len(strokes))
+    assert after["end_s"].max() >= ride_s - 15, after["end_s"].max()
 
 
 def cue_rows(folder):
@@ -205,7 +234,7 @@ def test_live_in_the_browser_cues_the_elbows_and_reopens_as_an_analysis(
             session = json.loads((folder / "findings.json").read_text())
             rows = cue_rows(folder)
             print(f"\nbrowser live: cue on the page {seen} s after Start; cues.csv {rows}")
-            every_frame_analysed(folder, 118.0)
+            every_frame_analysed(folder)
             print(json.loads((folder / "live.json").read_text())["stats"])
             assert seen is not None, "no cue on the page"
             assert [r["metric"] for r in rows] == ["elbow_angle_deg"]
@@ -260,10 +289,16 @@ def test_live_in_the_browser_gives_no_cue_on_the_steady_control(
             seen, panel = ride(page, 52.0, until_text="Cues:")
             overlay_shown(panel, "human_steady")
             folder = newest_session(data)
-            stats = every_frame_analysed(folder, 52.0)
-            print(f"steady control: {stats['analysed_fps']} frames/s analysed (4 asked)")
+            stats = every_frame_analysed(folder)
+            print(
+                f"steady control: {stats['analysed_fps']} frames/s analysed, watching from "
+                f"{panel['watching_s']:.0f} s of 52"
+                if panel.get("watching_s") is not None
+                else f"steady control: {stats['analysed_fps']} frames/s analysed, never watching"
+            )
             assert seen is None
             assert cue_rows(folder) == []
+            watched(panel, folder, 52.0, baseline_s=20.0, sustain_s=20.0)
             assert json.loads((folder / "findings.json").read_text())["findings"] == []
         finally:
             browser.close()
