@@ -10,11 +10,13 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from posecheck.adaptive import tolerance_s
-from posecheck.pipeline import analyze
+from posecheck.pipeline import analyze, long_mode_windows
 from posecheck.samples import SCENARIOS, is_render_of
+from posecheck.track import PoseTrack
 from posecheck.video import probe
 
 pytestmark = pytest.mark.model
@@ -55,16 +57,39 @@ def _onset(a) -> float:
     return found["elbow_angle_deg"]
 
 
+def within(track: PoseTrack, windows) -> PoseTrack:
+    """The frames of ``track`` inside ``windows`` (start inclusive, end exclusive)."""
+    keep = np.zeros(len(track), bool)
+    for a, b in windows:
+        keep |= (track.t_s >= a - 1e-6) & (track.t_s < b - 1e-6)
+    return PoseTrack(
+        track.frame[keep],
+        track.t_s[keep],
+        track.xy_px[keep],
+        track.world_m[keep],
+        track.visibility[keep],
+        dict(track.meta),
+        None if track.outline is None else track.outline[keep],
+    )
+
+
 def test_an_onset_between_coarse_windows_is_bracketed_on_a_rendered_ride(long_ride, tmp_path):
     tol = tolerance_s(RIDE.duration_s)
     a = analyze(long_ride, tmp_path / "adaptive", reports=False, history=False)
+    # the same ride without the refinement: the fixed grid's windows (10 s every 300 s), their
+    # landmarks taken from the adaptive run, which measured them too (the model is reset at
+    # each chunk, so a window's landmarks do not depend on the windows measured with it: the
+    # same arrays as running the model on the fixed grid itself, checked when this was written)
+    grid = long_mode_windows(RIDE.duration_s, 10.0, 300.0)
     fixed = analyze(
         long_ride,
         tmp_path / "fixed",
         profile={"analysis": {"long_refine": False}},
         reports=False,
         history=False,
+        track=within(a.track, grid),
     )
+    assert len(fixed.track) == sum(round((end - start) * RIDE.fps) for start, end in grid)
     refined = a.summary["long_refine"]
     print(
         f"\nadaptive: onset {_onset(a)} s after {refined['rounds']} rounds, "

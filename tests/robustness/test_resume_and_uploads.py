@@ -22,7 +22,8 @@ FIT = SAMPLES / "fit_check_side.mp4"
 
 @pytest.mark.model
 def test_sigkill_mid_run_then_resume_is_identical(tmp_path, no_pose_cache):
-    """A 13 s cut of the fit-check clip (three chunks of 5, 5 and 3 s on two workers): killed
+    """A 13 s cut of the fit-check clip at 15 frames/s (three chunks of 5, 5 and 3 s on two
+    workers; half the frame rate halves the model's work and changes nothing here): killed
     once one chunk is saved, run again (the rest through the model), it ends with what an
     uninterrupted run gives. Three chunks, not two: with one chunk per worker the two could
     be saved within moments of each other (a worker's start-up varies by seconds under the
@@ -32,7 +33,10 @@ def test_sigkill_mid_run_then_resume_is_identical(tmp_path, no_pose_cache):
     from tests.conftest import run_ffmpeg
 
     clip = tmp_path / "thirteen_seconds.mp4"
-    run_ffmpeg("-i", str(FIT), "-t", "13", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip))
+    run_ffmpeg(
+        "-i", str(FIT), "-t", "13", "-vf", "fps=15", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+        str(clip),
+    )  # fmt: skip
     out = tmp_path / "out"
     cmd = [
         sys.executable,
