@@ -243,6 +243,15 @@ class LiveWatcher:
                     if np.isfinite(b)
                 ],
             )
+        if not st.signs and st.problem is None:
+            # "watching" nothing: no sign has a baseline, most often because too few frames
+            # reach the analysis (a busy machine: below about 8 per second a pedal stroke is
+            # not measured), or the rider did not pedal through the baseline
+            rate = len(t) / max(float(t[-1] - t[0]), 1e-9)
+            st.problem = (
+                "no sign can be judged: too few pedal strokes were measured "
+                f"({rate:.1f} frames/s reach the analysis)"
+            )
         self.state = st
         return st
 

@@ -16,6 +16,7 @@ import pytest
 
 from posecheck.live.watch import LiveSettings, LiveWatcher
 from posecheck.pose import PoseResult
+from posecheck.track import PoseTrack
 from tests.conftest import SAMPLES, run_ffmpeg, shared_analysis
 
 pytestmark = pytest.mark.model
@@ -74,6 +75,34 @@ def test_the_steady_control_never_holds_a_sign(tmp_path_factory, worker_id):
     assert first == {}
     watching = [s for s in states if s.phase == "watching"]
     assert len(watching) > 30 and all(s.problem is None for s in watching)
+
+
+def test_too_few_frames_to_measure_a_stroke_is_said_not_watched(tmp_path_factory, worker_id):
+    """A busy machine gets few frames through to the analysis (the browser's steady control
+    once analysed 5.9 frames/s, in bursts, and the page said "Watching your posture" with no
+    sign to watch): with too few pedal strokes measured no sign has a baseline. The watcher
+    says so instead of watching nothing."""
+    track = after_ride(tmp_path_factory, worker_id, "human_steady").track
+    # in bursts, as WebRTC delivered them then: 5 frames (0.33 s), then nothing for 0.6 s
+    keep = np.flatnonzero(np.arange(len(track)) % 14 < 5)  # 15 -> 5.4 frames/s
+    sparse = PoseTrack(
+        track.frame[keep],
+        track.t_s[keep],
+        track.xy_px[keep],
+        track.world_m[keep],
+        track.visibility[keep],
+        dict(track.meta),
+        track.outline[keep],
+    )
+    _, states = replay(sparse)
+    watching = [s for s in states if s.phase == "watching"]
+    print(f"\nin bursts, 5.4 frames/s: {watching[-1].problem}")
+    # every check judges some sign or says why it cannot: never "watching" nothing
+    assert watching and all(s.signs or s.problem for s in watching)
+    blind = [s for s in watching if not s.signs]
+    print(f"{len(blind)} of {len(watching)} checks judged no sign")
+    assert blind and all("no sign can be judged" in s.problem for s in blind)
+    assert all(s.held(LIVE.sustain_s) == {} for s in blind)
 
 
 def test_no_sign_is_held_on_bad_data(tmp_path_factory, worker_id):
