@@ -278,13 +278,4 @@ def adaptive_track(
 def _in_order(parts: list[PoseTrack]) -> PoseTrack:
     """The passes' frames as one track, in frame order."""
     whole = PoseTrack.concat(parts)
-    order = np.argsort(whole.frame, kind="stable")
-    return PoseTrack(
-        whole.frame[order],
-        whole.t_s[order],
-        whole.xy_px[order],
-        whole.world_m[order],
-        whole.visibility[order],
-        dict(whole.meta),
-        None if whole.outline is None else whole.outline[order],
-    )
+    return whole.take(np.argsort(whole.frame, kind="stable"))

@@ -66,6 +66,18 @@ class PoseTrack:
             meta or {},
         )
 
+    def take(self, index: np.ndarray) -> PoseTrack:
+        """The frames at ``index`` (positions, or a boolean mask), in that order."""
+        return PoseTrack(
+            self.frame[index],
+            self.t_s[index],
+            self.xy_px[index],
+            self.world_m[index],
+            self.visibility[index],
+            dict(self.meta),
+            None if self.outline is None else self.outline[index],
+        )
+
     @classmethod
     def concat(cls, parts: list[PoseTrack], meta: dict | None = None) -> PoseTrack:
         if not parts:

@@ -174,18 +174,7 @@ def recorded_track(folder: str | Path) -> PoseTrack:
                 log.warning("%s: left out (%s)", p, exc)
         track = PoseTrack.concat(loaded)
     n_video = sum(1 for _ in iter_frames(folder / VIDEO))
-    keep = track.frame < n_video
-    from dataclasses import replace
-
-    return replace(
-        track,
-        frame=track.frame[keep],
-        t_s=track.t_s[keep],
-        xy_px=track.xy_px[keep],
-        world_m=track.world_m[keep],
-        visibility=track.visibility[keep],
-        outline=None if track.outline is None else track.outline[keep],
-    )
+    return track.take(track.frame < n_video)
 
 
 def finish(folder: str | Path, profile: dict | None = None, **analyze_kw):

@@ -62,15 +62,7 @@ def within(track: PoseTrack, windows) -> PoseTrack:
     keep = np.zeros(len(track), bool)
     for a, b in windows:
         keep |= (track.t_s >= a - 1e-6) & (track.t_s < b - 1e-6)
-    return PoseTrack(
-        track.frame[keep],
-        track.t_s[keep],
-        track.xy_px[keep],
-        track.world_m[keep],
-        track.visibility[keep],
-        dict(track.meta),
-        None if track.outline is None else track.outline[keep],
-    )
+    return track.take(keep)
 
 
 def test_an_onset_between_coarse_windows_is_bracketed_on_a_rendered_ride(long_ride, tmp_path):

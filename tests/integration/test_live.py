@@ -16,7 +16,6 @@ import pytest
 
 from posecheck.live.watch import LiveSettings, LiveWatcher
 from posecheck.pose import PoseResult
-from posecheck.track import PoseTrack
 from tests.conftest import SAMPLES, run_ffmpeg, shared_analysis
 
 pytestmark = pytest.mark.model
@@ -85,15 +84,7 @@ def test_too_few_frames_to_measure_a_stroke_is_said_not_watched(tmp_path_factory
     track = after_ride(tmp_path_factory, worker_id, "human_steady").track
     # in bursts, as WebRTC delivered them then: 5 frames (0.33 s), then nothing for 0.6 s
     keep = np.flatnonzero(np.arange(len(track)) % 14 < 5)  # 15 -> 5.4 frames/s
-    sparse = PoseTrack(
-        track.frame[keep],
-        track.t_s[keep],
-        track.xy_px[keep],
-        track.world_m[keep],
-        track.visibility[keep],
-        dict(track.meta),
-        track.outline[keep],
-    )
+    sparse = track.take(keep)
     _, states = replay(sparse)
     watching = [s for s in states if s.phase == "watching"]
     print(f"\nin bursts, 5.4 frames/s: {watching[-1].problem}")
