@@ -245,12 +245,16 @@ class LiveWatcher:
             )
         if not st.signs and st.problem is None:
             # "watching" nothing: no sign has a baseline, most often because too few frames
-            # reach the analysis (a busy machine: below about 8 per second a pedal stroke is
-            # not measured), or the rider did not pedal through the baseline
+            # reach the analysis (a busy machine: frames too few or in bursts measure no pedal
+            # stroke), or the rider did not pedal through the baseline
             rate = len(t) / max(float(t[-1] - t[0]), 1e-9)
-            st.problem = (
-                "no sign can be judged: too few pedal strokes were measured "
-                f"({rate:.1f} frames/s reach the analysis)"
+            why = [
+                n["reason"] for n in findings.get("not_assessed", []) if "baseline" in n["reason"]
+            ]
+            st.problem = "no sign can be judged: " + (
+                f"{why[0]} ({rate:.1f} frames/s reach the analysis)"
+                if why
+                else "none is measured from this camera view"
             )
         self.state = st
         return st
