@@ -251,11 +251,9 @@ class LiveWatcher:
             why = [
                 n["reason"] for n in findings.get("not_assessed", []) if "baseline" in n["reason"]
             ]
-            st.problem = "no sign can be judged: " + (
-                f"{why[0]} ({rate:.1f} frames/s reach the analysis)"
-                if why
-                else "none is measured from this camera view"
-            )
+            st.problem = (
+                f"no sign can be judged: {why[0]}" if why else "no sign can be judged yet"
+            ) + f" ({rate:.1f} frames/s reach the analysis)"
         self.state = st
         return st
 
