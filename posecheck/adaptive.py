@@ -2,7 +2,8 @@
 
 A long ride is first measured in short windows (``window_s`` at the full frame rate): one
 every ``BASELINE_EVERY_S`` over the fresh baseline (the fatigue timeline needs enough strokes
-there), then one every ``every_s`` to the end, and one at the very end. The fatigue timeline
+there), then one every ``every_s`` to the end, and one at the very end; none while the rider
+settles in (the timeline leaves that out). The fatigue timeline
 is worked out on those frames. Each finding's onset then lies between the last window
 before it and the window it was dated in; while that bracket is wider than the tolerance
 (:func:`tolerance_s`: 60 s or 2% of the ride, whichever is larger) a window is added in
@@ -75,11 +76,15 @@ def coarse_windows(
 ) -> list[Window]:
     """The first pass: windows every ``every_s`` from 0; when that is sparser than
     :data:`BASELINE_EVERY_S`, also one every :data:`BASELINE_EVERY_S` over the baseline and
-    one ending at the end of the ride (denser spacings: the fixed grid, as before)."""
+    one ending at the end of the ride, and none that ends before the rider has settled in
+    (denser spacings: the fixed grid, as before)."""
     starts = set(np.arange(0.0, max(duration_s - 1e-9, 0.0), every_s).round(3))
     if every_s > BASELINE_EVERY_S:  # else the plain grid of fixed long mode
-        _settle, base_end, _sustain = default_windows(duration_s, settings or FatigueSettings())
-        starts |= set(np.arange(0.0, min(base_end, duration_s), BASELINE_EVERY_S).round(3))
+        settle, base_end, _sustain = default_windows(duration_s, settings or FatigueSettings())
+        base = set(np.arange(settle, min(base_end, duration_s), BASELINE_EVERY_S).round(3))
+        # a window over before the rider has settled in counts for nothing: the timeline
+        # leaves those frames out of the baseline, and no onset can lie before the baseline
+        starts = {s for s in starts if s + window_s > settle + 1e-6} | base
         if duration_s > window_s:
             starts.add(round(duration_s - window_s, 3))
     starts = {snap(float(s)) for s in starts}

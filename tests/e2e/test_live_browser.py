@@ -111,6 +111,53 @@ def panel_on_clip(name: str) -> float:
     return float(img[y : y + h, x : x + w].mean())
 
 
+class CpuUse:
+    """What the machine's cores did during a ride: all of them busy, and how much of it was
+    this test's own processes (the test, its Streamlit server, Chromium, what they started):
+    the rest ran beside it (left over from earlier tests, or anything else). A diagnostic
+    printed with the frames/s, not a check: the frames/s reaching the analysis depend on it."""
+
+    def __enter__(self) -> CpuUse:
+        import psutil
+
+        self.me = psutil.Process()
+        self.wall0 = time.perf_counter()
+        self.busy0 = self._busy()
+        self.own0 = self._own()
+        self.load = os.getloadavg()[0]
+        return self
+
+    @staticmethod
+    def _busy() -> float:
+        import psutil
+
+        c = psutil.cpu_times()
+        return sum(c) - c.idle - getattr(c, "iowait", 0.0)
+
+    def _own(self) -> dict[int, float]:
+        import psutil
+
+        out = {}
+        for p in (self.me, *self.me.children(recursive=True)):
+            try:
+                c = p.cpu_times()
+                out[p.pid] = c.user + c.system
+            except psutil.Error:
+                pass
+        return out
+
+    def __exit__(self, *exc) -> None:
+        wall = time.perf_counter() - self.wall0
+        own = sum(v - self.own0.get(pid, 0.0) for pid, v in self._own().items())
+        busy = self._busy() - self.busy0
+        self.text = (
+            f"cores busy {busy / wall:.2f} of {os.cpu_count()}: this test's processes "
+            f"{own / wall:.2f}, others {max(busy - own, 0.0) / wall:.2f} (load average "
+            f"{self.load:.1f} at Start)"
+        )
+        print(f"\nduring the ride: {self.text}")
+
+
 WATCHING = "Watching your posture against your fresh baseline"
 #: the watcher's word for a check that could judge no sign (posecheck.live.watch)
 BLIND = "no sign can be judged"
@@ -194,8 +241,8 @@ def watched(panel: dict, folder, ride_s: float, baseline_s: float, sustain_s: fl
         stats = json.loads((folder / "live.json").read_text())["stats"]
         pytest.skip(
             f"the page said no sign could be judged ({panel['blind_s']:.0f} s after Start; "
-            f"{stats['analysed_fps']} frames/s analysed): this run of the control proves "
-            "nothing (the machine was too busy or slow)"
+            f"{stats['analysed_fps']} frames/s analysed; {panel.get('cpu', '')}): this run "
+            "of the control proves nothing (the machine was too busy or slow)"
         )
     assert panel.get("watching_s") is not None, "the page never said the signs were watched"
     assert panel["watching_s"] <= ride_s - sustain_s, panel
@@ -215,8 +262,9 @@ def watched(panel: dict, folder, ride_s: float, baseline_s: float, sustain_s: fl
         stats = json.loads((folder / "live.json").read_text())["stats"]
         pytest.skip(
             f"the session analysed {stats['analysed_fps']} frames/s and measured "
-            f"{len(after)} pedal strokes after its baseline: too few to judge any sign, so "
-            "this run of the control proves nothing (the machine was too busy or slow)"
+            f"{len(after)} pedal strokes after its baseline ({panel.get('cpu', '')}): too few "
+            "to judge any sign, so this run of the control proves nothing (the machine was "
+            "too busy or slow)"
         )
 
 
@@ -307,7 +355,9 @@ def test_live_in_the_browser_gives_no_cue_on_the_steady_control(
         try:
             assert keeps_resolution(page)
             # baseline to 20 s, then 30 s watched: one and a half sustain windows
-            seen, panel = ride(page, 52.0, until_text="Cues:")
+            with CpuUse() as cpu:
+                seen, panel = ride(page, 52.0, until_text="Cues:")
+            panel["cpu"] = cpu.text
             folder = newest_session(data)
             stats = every_frame_analysed(folder)
             print(

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from posecheck.adaptive import coarse_windows, refine, tolerance_s
-from posecheck.fatigue import analyse_fatigue
+from posecheck.fatigue import FatigueSettings, analyse_fatigue
 from tests.unit.test_fatigue import NO_STROKES, ride
 
 DURATION = 3600.0
@@ -49,8 +49,13 @@ def test_an_onset_between_coarse_windows_is_bracketed(metric, change):
 def test_coarse_windows_cover_the_baseline_and_the_end():
     w = coarse_windows(DURATION, 10.0, 300.0)
     starts = [a for a, _ in w]
-    # the baseline (60-360 s of an hour) gets a window every minute, then one every 5 min
-    assert starts[:7] == [0.0, 60.0, 120.0, 180.0, 240.0, 300.0, 600.0]
+    # the baseline (60-360 s of an hour) gets a window every minute, then one every 5 min;
+    # none in the first minute, while the rider settles in (the timeline leaves it out)
+    assert starts[:7] == [60.0, 120.0, 180.0, 240.0, 300.0, 600.0, 900.0]
+    # where the rider is said to need no settling in, the first minute is baseline
+    assert [a for a, _ in coarse_windows(DURATION, 10.0, 300.0, FatigueSettings(settle_s=0))][
+        :3
+    ] == [0.0, 60.0, 120.0]
     assert 3300.0 in starts and w[-1] == (3590.0, 3600.0)
     # a spacing finer than the baseline's keeps the plain grid (long mode as before)
     assert coarse_windows(180.0, 10.0, 20.0)[:3] == [(0.0, 10.0), (20.0, 30.0), (40.0, 50.0)]
