@@ -187,3 +187,48 @@ def test_a_sign_is_held_only_on_units_later_frames_cannot_change():
     # a unit without a value neither breaks nor extends the run
     dev2[30] = np.nan
     assert held_s(_timeline(dev2, sustain), "dev", now - half) == 70.0 - 40.0
+
+
+OFFER_AND_ANSWER = r"""
+import asyncio, json, sys
+from aiortc import RTCPeerConnection, RTCSessionDescription
+
+async def negotiate():
+    browser, server = RTCPeerConnection(), RTCPeerConnection()
+    browser.addTransceiver("video", direction="sendrecv")
+    offer = await browser.createOffer()
+    if sys.argv[1] == "patched":
+        from posecheck.live.webrtc import no_receiver_estimate
+        no_receiver_estimate()
+        no_receiver_estimate()  # idempotent
+    await server.setRemoteDescription(offer)
+    answer = await server.createAnswer()
+    await browser.close(); await server.close()
+    return {"offer": offer.sdp, "answer": answer.sdp}
+
+print(json.dumps(asyncio.run(negotiate())))
+"""
+
+
+@pytest.mark.parametrize("patched", [False, True])
+def test_the_browser_camera_link_has_no_receiver_bandwidth_estimate(patched):
+    """The answer posecheck's WebRTC server gives a browser's offer (aiortc, as under
+    streamlit-webrtc; the offer carries what Chromium's does: ``goog-remb`` feedback and the
+    ``abs-send-time`` extension) offers neither once :func:`no_receiver_estimate` ran (in a
+    process of its own: it changes aiortc's tables for the process). Unpatched, it offers
+    both: the estimate that throttled the browser's camera to 8 frames/s (README, Live)."""
+    import json
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-c", OFFER_AND_ANSWER, "patched" if patched else "plain"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    sdp = json.loads(r.stdout)
+    assert "goog-remb" in sdp["offer"] and "abs-send-time" in sdp["offer"]
+    answer = sdp["answer"]
+    assert "a=rtcp-fb" in answer and "VP8" in answer  # a real video answer
+    assert ("goog-remb" in answer) is not patched
+    assert ("abs-send-time" in answer) is not patched

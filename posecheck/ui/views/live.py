@@ -223,6 +223,10 @@ def _finish(holder: Holder) -> None:
 def show(profile_path: Path | None) -> None:
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+    from posecheck.live.webrtc import no_receiver_estimate
+
+    no_receiver_estimate()  # the camera's frame rate is not throttled by a false estimate
+
     try:
         profile = load_profile(*([profile_path] if profile_path else []))
     except ProfileError as exc:
