@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import SAMPLES, run_ffmpeg, shared_analysis
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, data, server  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.model, pytest.mark.realtime]
+pytestmark = [pytest.mark.model, pytest.mark.realtime, pytest.mark.alone]
 HUMAN = SAMPLES / "human"
 CUE_WITHIN_S = 10.0
 
@@ -330,7 +330,6 @@ def cue_rows(folder):
         return list(csv.DictReader(fh))
 
 
-@pytest.mark.alone
 @pytest.mark.skipif(
     not os.environ.get("POSECHECK_LIVE_BROWSER"),
     reason="run alone, by hand, by `make test-cue`: 2.4 minutes that need the whole machine "
