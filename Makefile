@@ -23,9 +23,10 @@ run: $(VENV)/.installed
 # lint, format and types first (seconds); then every test on all cores, slowest listed last,
 # while beside them the CLI's live tests play clips in real time at normal priority (the rest
 # runs under `nice`, so it takes only the CPU they leave: a live loop uses about one core);
-# then the live browser test, which needs the whole machine, alone: it uses about one core,
-# but beside the suite (even under nice 19) Chromium, WebRTC and the model got 4.4 frames/s
-# through, too few to measure a pedal stroke (2 in the 27 s watched against 29 alone)
+# then the browser's live control alone: it uses about one core, and beside the suite its
+# 70 s of CPU only move into the parallel part (a fresh clone's make test took 9:09 with it
+# beside, 9:18 alone) while it analysed fewer frames (10-12 frames/s and 24-32 strokes after
+# its baseline beside the suite, 12.8 and 41 alone), which is what it needs to prove anything
 REALTIME_LOG := $(or $(TMPDIR),/tmp)/posecheck-realtime-tests.log
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
