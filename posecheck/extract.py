@@ -413,10 +413,29 @@ def _worker_spans(video: str, spans: list[tuple[int, int]], stride: int, paths: 
 MAX_CHUNKS_PER_TASK = 6
 
 
-def parallel_tasks(todo: list[int], workers: int) -> list[list[int]]:
+def parallel_tasks(
+    todo: list[int], workers: int, spans: Sequence[tuple[int, int]] | None = None
+) -> list[list[int]]:
     """Chunks to do, cut into tasks of consecutive chunks: a multiple of ``workers`` tasks of
     nearly equal size (the workers finish together), each at most ``MAX_CHUNKS_PER_TASK``
-    long. A task decodes adjacent chunks in one pass (see :func:`extract_spans`)."""
+    long. A task decodes adjacent chunks in one pass (see :func:`extract_spans`).
+
+    Where the chunks to do lie apart (``spans`` in at least two separate runs per worker: long
+    mode's windows, each its own seek), equal shares of whole windows are not equal work: a
+    90-minute ride's four tasks of 6, 6, 6 and 5 windows (and the ride's last 2 frames) left
+    one worker alone for its last 21.6 s (per-task times logged in the workers). Those tasks
+    shrink instead as the work runs out (guided self-scheduling: each a quarter of what is
+    left per pair of workers, the last ones a single chunk), so the workers end within about
+    a window of each other; the early, larger tasks still let the decoding thread seek to a
+    task's next window while the model works."""
+    apart = spans is not None and len(contiguous_runs([spans[i] for i in todo])) >= 2 * workers
+    if apart:
+        tasks, i = [], 0
+        while i < len(todo):
+            size = min(MAX_CHUNKS_PER_TASK, max(1, -(-(len(todo) - i) // (2 * workers))))
+            tasks.append([int(c) for c in todo[i : i + size]])
+            i += size
+        return tasks
     per_worker = max(1, -(-len(todo) // (workers * MAX_CHUNKS_PER_TASK)))
     groups = np.array_split(np.array(todo, int), min(len(todo), workers * per_worker))
     return [[int(i) for i in g] for g in groups]
@@ -441,7 +460,7 @@ def _run_parallel(
             pool.submit(
                 _worker_spans, video, [spans[i] for i in task], stride, [str(path[i]) for i in task]
             )
-            for task in parallel_tasks(todo, workers)
+            for task in parallel_tasks(todo, workers, spans)
         }
         left = list(todo)
         while pending:

@@ -250,6 +250,41 @@ def test_parallel_tasks_are_equal_shares_of_consecutive_chunks():
     assert parallel_tasks([0, 1], workers=4) == [[0], [1]]
 
 
+def test_long_mode_windows_are_shared_out_in_shrinking_tasks():
+    """Windows apart from each other (each its own seek) go out in tasks that shrink as the
+    work runs out, so the workers end within about a window of each other. In equal shares
+    of whole windows, the 90-minute bench ride's 22 windows (and its last 2 frames, a chunk
+    of their own) made tasks of 6, 6, 6 and 5 windows: one worker ran alone for a whole
+    window at the end (21.6 s, logged in the workers)."""
+    from posecheck.extract import MAX_CHUNKS_PER_TASK, parallel_tasks
+
+    # the bench ride's chunks at 30 fps: the baseline's windows a minute apart from 1:00,
+    # then one every 5 minutes from 10:00, the last 10 s, and the ride's 2 frames after it
+    spans = [(1800 * k, 1800 * k + 300) for k in range(1, 6)]
+    spans += [(9000 * k, 9000 * k + 300) for k in range(2, 18)]
+    spans += [(161700, 162000), (162000, 162002)]
+    todo = list(range(len(spans)))
+    tasks = parallel_tasks(todo, workers=2, spans=spans)
+    assert [i for t in tasks for i in t] == todo  # each once, in order
+    sizes = [len(t) for t in tasks]
+    assert max(sizes) <= MAX_CHUNKS_PER_TASK and sizes == sorted(sizes, reverse=True)
+    assert sizes[-2:] == [1, 1]  # the last ones a single chunk each
+
+    def finish(tasks):  # workers take the next task as they become free (the pool's queue)
+        free = [0.0, 0.0]
+        for t in tasks:
+            k = free.index(min(free))
+            free[k] += sum(spans[i][1] - spans[i][0] for i in t) / 300  # windows of work
+        return sorted(free)
+
+    guided, equal = finish(tasks), finish(parallel_tasks(todo, workers=2))
+    print(f"\nworkers end (in windows of work): guided {guided}, equal shares {equal}")
+    assert guided[1] - guided[0] < 0.5 and equal[1] - equal[0] >= 1.0
+    # adjacent chunks (full mode) keep their equal shares of consecutive chunks
+    adjacent = [(k * 300, (k + 1) * 300) for k in range(22)]
+    assert parallel_tasks(list(range(22)), 2, adjacent) == parallel_tasks(list(range(22)), 2)
+
+
 def test_cache_key_changes_with_the_decoder(monkeypatch, tmp_path):
     """Landmarks cached with another decoder (slightly different pixels) are not reused."""
     import posecheck.extract as ex
