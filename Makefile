@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 # then the browser's live control alone: it uses about one core, and beside the suite its
 # 70 s of CPU only move into the parallel part (a fresh clone's make test took 9:09 with it
 # beside, 9:18 alone) while it analysed fewer frames (10-12 frames/s and 24-32 strokes after
-# its baseline beside the suite, 12.8 and 41 alone), which is what it needs to prove anything
+# its baseline beside the suite, 12.8 and 41 alone), which is what it needs to prove anything.
 # mypy (33 s of one core on a fresh clone, no cache) runs under `nice -n 19` beside that
 # control, on the core it leaves idle, instead of before everything
 REALTIME_LOG := $(or $(TMPDIR),/tmp)/posecheck-realtime-tests.log

@@ -32,12 +32,3 @@ def no_receiver_estimate() -> None:
     HEADER_EXTENSIONS["video"][:] = [
         ext for ext in HEADER_EXTENSIONS["video"] if ext.uri != ABS_SEND_TIME
     ]
-
-
-def offers_receiver_estimate() -> bool:
-    """Whether aiortc would still negotiate a receiver-side estimate for video."""
-    from aiortc.codecs import CODECS, HEADER_EXTENSIONS
-
-    return any(fb.type == "goog-remb" for c in CODECS["video"] for fb in c.rtcpFeedback) or any(
-        e.uri == ABS_SEND_TIME for e in HEADER_EXTENSIONS["video"]
-    )

@@ -90,9 +90,14 @@ SENDER_JS = """async () => {
 }"""
 
 
+def webrtc_frame(page):
+    """The streamlit-webrtc component's frame (its video, its peer connection)."""
+    return page.locator("iframe[title*='streamlit_webrtc']").element_handle().content_frame()
+
+
 def sender_stats(page) -> dict | None:
     """The browser camera's sender stats (None when no peer connection is found)."""
-    frame = page.locator("iframe[title*='streamlit_webrtc']").element_handle().content_frame()
+    frame = webrtc_frame(page)
     return frame.evaluate(SENDER_JS)
 
 
@@ -132,7 +137,7 @@ def panel_on_video(page) -> dict | None:
     the server (None if no picture plays): the overlay on the rider's video, as they see it."""
     from posecheck.live.overlay import panel_box
 
-    frame = page.locator("iframe[title*='streamlit_webrtc']").element_handle().content_frame()
+    frame = webrtc_frame(page)
     size = frame.evaluate(VIDEO_SIZE_JS)
     if not size:
         return None
@@ -255,7 +260,7 @@ def newest_session(data):  # noqa: F811
 def keeps_resolution(page) -> bool:
     """The Live page asked the camera's frame to keep its resolution (posecheck.ui.views.live:
     ``getUserMedia`` patched there to set ``contentHint = "detail"`` on the video track)."""
-    frame = page.locator("iframe[title*='streamlit_webrtc']").element_handle().content_frame()
+    frame = webrtc_frame(page)
     for _ in range(20):
         if frame.evaluate("() => navigator.mediaDevices.__posecheckDetail === true"):
             return True
