@@ -424,10 +424,10 @@ def parallel_tasks(
     mode's windows, each its own seek), equal shares of whole windows are not equal work: a
     90-minute ride's four tasks of 6, 6, 6 and 5 windows (and the ride's last 2 frames) left
     one worker alone for its last 21.6 s (per-task times logged in the workers). Those tasks
-    shrink instead as the work runs out (guided self-scheduling: each a quarter of what is
-    left per pair of workers, the last ones a single chunk), so the workers end within about
-    a window of each other; the early, larger tasks still let the decoding thread seek to a
-    task's next window while the model works."""
+    shrink instead as the work runs out (guided self-scheduling: each 1/(2 x workers) of
+    what is left, a quarter on 2 cores, the last ones a single chunk), so the workers end
+    within about a window of each other; the early, larger tasks still let the decoding
+    thread seek to a task's next window while the model works."""
     apart = spans is not None and len(contiguous_runs([spans[i] for i in todo])) >= 2 * workers
     if apart:
         tasks, i = [], 0
