@@ -97,9 +97,10 @@ def page(server):
         browser.close()
 
 
-def test_rider_analyses_the_bundled_sample_in_the_browser(page):
+def test_rider_analyses_the_bundled_sample_in_the_browser(page, server):
     from playwright.sync_api import expect
 
+    page.goto(server)  # a fresh session, whichever test used the page before
     page.get_by_text("Choose a clip in the sidebar").wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "01_start.png"), full_page=True)
     # pick the fit-check sample in the select box
@@ -192,13 +193,15 @@ def _settle(page) -> None:
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=60_000)
 
 
-def test_hostile_and_broken_uploads_in_the_browser(page, data):
+def test_hostile_and_broken_uploads_in_the_browser(page, server, data):
     """The real upload path: a text file named .mp4 is refused with a message naming it and
     is not kept; a real clip with a hostile name is stored under a safe name inside the data
     folder and analysed; no temporary file is left behind."""
     from playwright.sync_api import expect
 
     uploads = data / "uploads"
+    before = set(uploads.iterdir()) if uploads.exists() else set()  # other tests' uploads
+    page.goto(server)  # a fresh session
     page.get_by_text("Upload a clip").click()
     picker = _sidebar_uploader(page, "Video")
     picker.wait_for(state="attached", timeout=30_000)
@@ -222,7 +225,7 @@ def test_hostile_and_broken_uploads_in_the_browser(page, data):
     expect(page.get_by_text("Frames analysed")).to_have_count(0)
     expect(page.get_by_text("Choose a clip in the sidebar")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "06_bad_upload.png"), full_page=True)
-    assert not [p for p in uploads.iterdir() if p.name.endswith("not_a_video.mp4")]
+    assert not [p for p in set(uploads.iterdir()) - before if p.name.endswith("not_a_video.mp4")]
 
     clip = (ROOT / "sample_videos" / "fit_check_side.mp4").read_bytes()
     picker.set_input_files(
@@ -233,7 +236,7 @@ def test_hostile_and_broken_uploads_in_the_browser(page, data):
     page.get_by_role("button", name="Analyse").click()
     page.get_by_text("clip is a fit check").wait_for(timeout=300_000)
     page.screenshot(path=str(ARTIFACTS / "07_upload_analysed.png"), full_page=True)
-    stored = sorted(p.name for p in uploads.iterdir())
+    stored = sorted(p.name for p in set(uploads.iterdir()) - before)
     assert len(stored) == 1 and stored[0].endswith("-Evil_ride_.mp4"), stored
     assert (uploads / stored[0]).read_bytes() == clip
     assert not list(data.rglob("*.part"))
