@@ -182,6 +182,9 @@ def analyze(
     camera = camera_correction(prof, info.path)
     position = prof["fit"]["position"]
     refined = None
+    # the refinement's last measurement, reused below when its track is the final one (the
+    # same arrays and settings: measuring them again cost ~1 s on a 90-minute ride)
+    last: dict = {}
     if track is not None:
         if est is not None:
             est.close()
@@ -196,12 +199,18 @@ def analyze(
         def measured(tr: PoseTrack, windows: list) -> list[dict]:
             if not tr.detected.any():
                 return []  # no rider in these windows: nothing to refine (said below)
-            _d, _c, _l, m, st = measure(
+            measured_ = measure(
                 tr, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias, position
             )
             f, tl = analyse_fatigue(
-                m, st, info.duration_s, fsettings, stored_baseline(prof), prof.get("thresholds")
+                measured_[3],
+                measured_[4],
+                info.duration_s,
+                fsettings,
+                stored_baseline=stored_baseline(prof),
+                thresholds=prof.get("thresholds"),
             )
+            last.update(track=tr, measured=measured_, fatigue=(f, tl))
             pending = pending_crossings(windows, f, tl, info.duration_s, an["long_window_s"])
             return f["findings"] + pending
 
@@ -245,17 +254,21 @@ def analyze(
             else "film from the side with the whole body in view"
         )
         raise NoRiderError(f"{video}: no rider found in any of {len(track)} frames ({hint})")
-    decision, clean, level, metrics, strokes = measure(
-        track, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias, position
-    )
-    findings, timeline = analyse_fatigue(
-        metrics,
-        strokes,
-        info.duration_s,
-        fsettings,
-        stored_baseline=stored_baseline(prof),
-        thresholds=prof.get("thresholds"),
-    )
+    if refined is not None and last.get("track") is refined.result:
+        decision, clean, level, metrics, strokes = last["measured"]
+        findings, timeline = last["fatigue"]
+    else:
+        decision, clean, level, metrics, strokes = measure(
+            track, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias, position
+        )
+        findings, timeline = analyse_fatigue(
+            metrics,
+            strokes,
+            info.duration_s,
+            fsettings,
+            stored_baseline=stored_baseline(prof),
+            thresholds=prof.get("thresholds"),
+        )
     wall = time.perf_counter() - t0
     summary = {
         "posecheck_version": __version__,
