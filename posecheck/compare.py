@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from posecheck.measure import landmarks_legacy, remeasure_folder
-from posecheck.metrics.bias import OUTLINE_GAIN
+from posecheck.measure import remeasure_folder
+from posecheck.metrics.bias import OUTLINE_GAIN, landmarks_legacy
 
 log = logging.getLogger(__name__)
 

@@ -58,14 +58,6 @@ def measure(
     return decision, clean, level, metrics, strokes
 
 
-def landmarks_legacy(summary: dict) -> bool:
-    """Whether an analysis was written before the landmark correction
-    (:data:`posecheck.metrics.bias.LANDMARK_OFFSET`, 2026-12-02): its knee and hip angles
-    (and the strokes' knee and hip columns) are not today's. An analysis made on purpose
-    without any correction (``correct_bias=False``) records an empty one and is not."""
-    return "landmark_correction" not in summary and summary.get("angle_bias_corrected_deg") != {}
-
-
 def remeasure(summary: dict, track: PoseTrack) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Today's ``metrics.csv`` and ``strokes.csv`` of an analysis from its own keypoints and
     ``summary.json`` (frame rate, size, view, camera tilt, riding position): every correction

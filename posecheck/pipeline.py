@@ -323,7 +323,7 @@ def analyze(
         "cleaning": clean.meta.get("cleaning"),
         # MediaPipe's side-view landmarks moved to the joint centres for these angles
         # (posecheck.metrics.bias); before 2026-12-02 "angle_bias_corrected_deg" held a
-        # constant subtracted from the knee (posecheck.measure.landmarks_legacy)
+        # constant subtracted from the knee (posecheck.metrics.bias.landmarks_legacy)
         "landmark_correction": {
             "offsets": {j: list(v) for j, v in LANDMARK_OFFSET.items()},
             "angles": list(LANDMARK_ANGLES),

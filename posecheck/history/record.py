@@ -23,8 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from posecheck.history.tables import riders, rides, setups
 from posecheck.io import strip_upload_hash
-from posecheck.measure import landmarks_legacy, remeasure_folder
-from posecheck.metrics.bias import legacy_gain
+from posecheck.metrics.bias import landmarks_legacy, legacy_gain
 
 UNNAMED = "Unnamed rider"
 log = logging.getLogger(__name__)
@@ -60,6 +59,8 @@ def ride_figures(folder: Path) -> dict[str, Any]:
     if landmarks_legacy(summary) and (folder / "keypoints.npz").exists():
         # written before the landmark correction: its knee and hip measured again from its
         # own keypoints (``posecheck history --rebuild`` brings recorded rides to today's)
+        from posecheck.measure import remeasure_folder  # scipy: only for such folders
+
         try:
             strokes = remeasure_folder(folder)[1]
         except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -193,6 +193,14 @@ STROKE_COLUMN_OF = {
 }
 
 
+def landmarks_legacy(summary: dict) -> bool:
+    """Whether an analysis was written before the landmark correction
+    (:data:`LANDMARK_OFFSET`, 2026-12-02): its knee and hip angles
+    (and the strokes' knee and hip columns) are not today's. An analysis made on purpose
+    without any correction (``correct_bias=False``) records an empty one and is not."""
+    return "landmark_correction" not in summary and summary.get("angle_bias_corrected_deg") != {}
+
+
 def legacy_gain(summary: dict) -> dict[str, float]:
     """The gains an analysis still lacks: all of :data:`OUTLINE_GAIN` for one written before
     the gains existed (its ``summary.json`` has no ``outline_gain``), none otherwise. Used

@@ -14,8 +14,7 @@ import pytest
 
 from posecheck.compare import compare, compare_analyses
 from posecheck.history.record import ride_figures
-from posecheck.measure import landmarks_legacy
-from posecheck.metrics.bias import rescale_table
+from posecheck.metrics.bias import landmarks_legacy, rescale_table
 from posecheck.pipeline import load_analysis
 from tests.conftest import SAMPLES
 
