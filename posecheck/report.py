@@ -185,7 +185,9 @@ def bdc_image(analysis) -> np.ndarray | None:
 
     st = typical_stroke(analysis.strokes)
     img = None if st is None else annotated_frame(analysis, float(st["bdc_s"]))
-    size = None if img is None else fit_within(img.shape[1], img.shape[0], REPORT_IMAGE_PX)
+    if img is None:
+        return None
+    size = fit_within(img.shape[1], img.shape[0], REPORT_IMAGE_PX)
     return img if size is None else cv2.resize(img, size, interpolation=cv2.INTER_AREA)
 
 
