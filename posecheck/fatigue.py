@@ -17,8 +17,9 @@ Method (all times in seconds of the ride):
    without a break for at least ``sustain_s`` (default: a sixth of the ride, 20 s to 5 min).
    Excursions that come back sooner (a standing effort, a drink, a head turn, a change of
    hand position) are reported as position changes, never as findings.
-5. **Onset.** The change point of a continuous piecewise-linear fit (``ruptures``, dynamic
-   programming, ``clinear`` cost, two breakpoints) to the smoothed series on a regular grid:
+5. **Onset.** The change point of a continuous piecewise-linear fit (ruptures' dynamic
+   programming with its ``clinear`` cost, two breakpoints, as computed by
+   :mod:`posecheck.changepoint`) to the smoothed series on a regular grid:
    the last breakpoint at or before the sustained run begins; or, when earlier, the time from
    which the smoothed deviation stayed above a quarter of the threshold (and above the
    baseline spread) until the run: a slow start that the two-segment fit smooths over.
@@ -323,7 +324,7 @@ def left_baseline_time(
 
 def onset_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, t0: float) -> float:
     """Change point of the drift that is sustained from ``run_start_s`` (see the module doc)."""
-    import ruptures as rpt
+    from posecheck.changepoint import clinear_breaks
 
     ok = np.isfinite(smooth) & (t >= t0)
     if ok.sum() < 8:
@@ -335,10 +336,7 @@ def onset_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, t0: float)
     scale = np.nanstd(y)
     if not scale > 0:
         return run_start_s
-    try:
-        bkps = rpt.Dynp(model="clinear", min_size=3, jump=1).fit(y / scale).predict(n_bkps=2)
-    except Exception:  # ruptures refuses too-short signals: fall back to the run start
-        return run_start_s
+    bkps = clinear_breaks(y / scale, 2)  # n >= 20: long enough for 3 segments of 3
     times = [grid[min(b, n - 1)] for b in bkps[:-1]]
     before = [x for x in times if x <= run_start_s + 1e-9]
     return float(before[-1]) if before else run_start_s
