@@ -119,6 +119,8 @@ VIDEO_SIZE_JS = """() => {
   const v = [...document.querySelectorAll('video')].find(v => v.videoWidth > 0);
   return v ? [v.videoWidth, v.videoHeight] : null;
 }"""
+VIDEO_FRAMES_JS = """() => [...document.querySelectorAll('video')].map(
+  v => [v.videoWidth, v.getVideoPlaybackQuality().totalVideoFrames])"""
 BOX_MEAN_JS = """([x, y, w, h]) => {
   const v = [...document.querySelectorAll('video')].find(v => v.videoWidth > 0);
   const c = document.createElement('canvas');
@@ -141,7 +143,12 @@ def panel_on_video(page) -> dict | None:
     size = frame.evaluate(VIDEO_SIZE_JS)
     if not size:
         return None
-    return {"size": size, "mean": frame.evaluate(BOX_MEAN_JS, list(panel_box(*size)))}
+    mean = frame.evaluate(BOX_MEAN_JS, list(panel_box(*size)))
+    # whether the returned stream still moves (a frozen picture shows whatever it froze on:
+    # a failure's message then says so), and how many videos the component shows
+    first = frame.evaluate(VIDEO_FRAMES_JS)
+    page.wait_for_timeout(1000)
+    return {"size": size, "mean": mean, "videos_frames": [first, frame.evaluate(VIDEO_FRAMES_JS)]}
 
 
 def panel_on_clip(name: str) -> float:
