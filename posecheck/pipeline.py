@@ -199,18 +199,18 @@ def analyze(
         def measured(tr: PoseTrack, windows: list) -> list[dict]:
             if not tr.detected.any():
                 return []  # no rider in these windows: nothing to refine (said below)
-            measured_ = measure(
+            got = measure(
                 tr, info.fps, info.size_wh, view, camera["tilt_deg"], correct_bias, position
             )
             f, tl = analyse_fatigue(
-                measured_[3],
-                measured_[4],
+                got[3],  # metrics
+                got[4],  # strokes
                 info.duration_s,
                 fsettings,
                 stored_baseline=stored_baseline(prof),
                 thresholds=prof.get("thresholds"),
             )
-            last.update(track=tr, measured=measured_, fatigue=(f, tl))
+            last.update(track=tr, measured=got, fatigue=(f, tl))
             pending = pending_crossings(windows, f, tl, info.duration_s, an["long_window_s"])
             return f["findings"] + pending
 
