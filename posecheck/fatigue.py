@@ -279,6 +279,23 @@ EXPLAINED = {
 }
 
 
+#: a pause longer than this between two timeline rows is a stretch nobody measured (long
+#: mode's gaps between windows, a stop): charts break their lines there instead of drawing
+#: a straight line across it
+UNMEASURED_GAP_S = 10.0
+
+
+def timeline_stretches(time_s) -> np.ndarray:
+    """(T,) int: the measured stretch each timeline row belongs to (0, 1, ...): a new one
+    after a pause of more than :data:`UNMEASURED_GAP_S` and three typical steps."""
+    t = np.asarray(time_s, float)
+    if len(t) < 2:
+        return np.zeros(len(t), int)
+    step = np.diff(t)
+    gap = step > max(UNMEASURED_GAP_S, 3 * float(np.median(step)))
+    return np.concatenate([[0], np.cumsum(gap)]).astype(int)
+
+
 def located_share(
     u: pd.DataFrame, sign: Sign, in_base: np.ndarray, late_sel: np.ndarray, change: float
 ) -> float | None:

@@ -88,6 +88,22 @@ def stack_margins(fig, n: int, top_in: float = 0.0) -> None:
     )
 
 
+def broken_at_gaps(tl: pd.DataFrame) -> pd.DataFrame:
+    """``tl`` with an empty row between measured stretches (:func:`timeline_stretches`), so a
+    line drawn through it breaks where nothing was measured (long mode's gaps)."""
+    from posecheck.fatigue import timeline_stretches
+
+    if tl.empty:
+        return tl
+    stretch = timeline_stretches(tl["time_s"])
+    ends = np.flatnonzero(np.diff(stretch))
+    if not len(ends):
+        return tl
+    t = tl["time_s"].to_numpy(float)
+    gaps = pd.DataFrame({"time_s": (t[ends] + t[ends + 1]) / 2})
+    return pd.concat([tl, gaps], ignore_index=True).sort_values("time_s", kind="stable")
+
+
 def timeline_figure(analysis, heading: str = "", lines: Sequence[str] = ()):
     """matplotlib Figure: tension/collapse scores and each watched metric with its baseline
     band, the drift shaded and the onset dashed; ``heading`` and ``lines`` (the findings in
@@ -96,7 +112,7 @@ def timeline_figure(analysis, heading: str = "", lines: Sequence[str] = ()):
     from posecheck.labels import LABELS
 
     plt = _mpl()
-    tl, fnd = analysis.timeline, analysis.findings
+    tl, fnd = broken_at_gaps(analysis.timeline), analysis.findings
     metrics = [m for m in SIGN_BY_METRIC if m in tl and tl[m].notna().any()]
     n = 1 + len(metrics)
     wrapped = [chunk for line in lines for chunk in textwrap.wrap(line, 120)]
@@ -502,7 +518,7 @@ def ride_figure(analysis):
     fig, axes = plt.subplots(n, 1, figsize=(8, 1.6 * n), sharex=True)
     axes = np.atleast_1d(axes)
     windows = analysis.summary.get("windows_s") or [[0.0, analysis.summary["video"]["duration_s"]]]
-    tl = analysis.timeline  # the posture scores on top, on the same time axis
+    tl = broken_at_gaps(analysis.timeline)  # the posture scores on top, same time axis
     for fam, colour in (("tension", "#ef6c00"), ("collapse", "#6a1b9a")):
         if f"{fam}_score" in tl:
             axes[0].plot(tl["time_s"], tl[f"{fam}_score"], color=colour, lw=1, label=fam)

@@ -9,7 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from posecheck.fatigue import SIGN_BY_METRIC
+from posecheck.fatigue import SIGN_BY_METRIC, timeline_stretches
 from posecheck.labels import LABELS
 
 #: what the chart builders return (altair's typing of .properties() on layers and facets)
@@ -26,7 +26,12 @@ def metric_timeline(
     """One metric per stroke over the ride: the baseline band (median +/- threshold), the
     sustained drift shaded, the onset as a dashed rule and an optional time marker."""
     base_info = findings["baseline"]["per_metric"].get(metric)
-    df = timeline[["time_s", metric]].dropna().rename(columns={metric: "value"})
+    df = (
+        timeline[["time_s", metric]]
+        .assign(stretch=timeline_stretches(timeline["time_s"]))
+        .dropna()
+        .rename(columns={metric: "value"})
+    )
     x = alt.X("time_s:Q", title="ride time (s)")
     layers = []
     if base_info:
@@ -72,6 +77,7 @@ def metric_timeline(
         .encode(
             x=x,
             y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+            detail="stretch:N",  # one line per measured stretch: none across a gap
             tooltip=["time_s:Q", "value:Q"],
         )
     )
@@ -86,7 +92,9 @@ def metric_timeline(
 
 def scores_chart(timeline: pd.DataFrame, marker_s: float | None = None) -> Chart:
     cols = [c for c in ("tension_score", "collapse_score") if c in timeline]
-    df = timeline.melt(id_vars="time_s", value_vars=cols, var_name="score", value_name="value")
+    df = timeline.assign(stretch=timeline_stretches(timeline["time_s"])).melt(
+        id_vars=["time_s", "stretch"], value_vars=cols, var_name="score", value_name="value"
+    )
     df["score"] = df["score"].str.replace("_score", "")
     chart = (
         alt.Chart(df)
@@ -98,6 +106,7 @@ def scores_chart(timeline: pd.DataFrame, marker_s: float | None = None) -> Chart
                 "score:N",
                 scale=alt.Scale(domain=["tension", "collapse"], range=["#ef6c00", "#6a1b9a"]),
             ),
+            detail="stretch:N",  # no line across a stretch nobody measured
         )
     )
     one = (

@@ -70,3 +70,53 @@ def test_every_chart_drawn_keeps_its_data_in_the_spec():
         spec = inline_spec(chart)
         assert "data" not in spec and "datasets" not in spec
         assert all(view["data"]["values"][1]["v"] == 3.0 for view in spec["layer"])
+
+
+def _gapped_timeline():
+    """The fatigue sample's timeline cut into two stretches 5 minutes apart, as long mode's
+    windows leave it (rows only where a window was measured)."""
+    from tests.conftest import SAMPLES
+
+    tl = pd.read_csv(SAMPLES / "analyses" / "fatigue_side" / "timeline.csv")
+    first, second = tl[tl["time_s"] < 60].copy(), tl[tl["time_s"] >= 120].copy()
+    for col in ("time_s", "start_s", "end_s"):
+        second[col] += 300.0
+    return pd.concat([first, second], ignore_index=True)
+
+
+def test_timelines_break_their_lines_where_nothing_was_measured():
+    import json
+
+    from posecheck.fatigue import timeline_stretches
+    from posecheck.report import _mpl, timeline_figure
+    from posecheck.ui.charts import metric_timeline, scores_chart
+    from tests.conftest import SAMPLES
+
+    tl = _gapped_timeline()
+    stretch = timeline_stretches(tl["time_s"])
+    assert set(stretch) == {0, 1} and (np.diff(stretch) >= 0).all()
+    assert (stretch[tl["time_s"] < 60] == 0).all()
+    assert set(timeline_stretches(tl["time_s"][tl["time_s"] < 60])) == {0}  # steps of a stroke
+    findings = json.loads((SAMPLES / "analyses" / "fatigue_side" / "findings.json").read_text())
+
+    # the reports: a NaN between the stretches in every line drawn, so matplotlib breaks it
+    fig = timeline_figure(type("A", (), {"timeline": tl, "findings": findings})())
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            x, y = (np.asarray(v, float) for v in line.get_data())
+            if len(x) < 10:
+                continue  # the threshold and onset rules
+            inside = (x > 60) & (x < 420)
+            assert inside.sum() == 1 and np.isnan(y[inside]).all(), ax.get_title()
+    _mpl().close(fig)
+
+    # the app: each line drawn per stretch (Vega-Lite's detail channel)
+    for chart in (metric_timeline(tl, findings, "shrug_ratio"), scores_chart(tl)):
+        spec = chart.to_dict()
+        lines = [
+            layer
+            for layer in spec["layer"]
+            if layer.get("mark", {}) in ("line",)
+            or (isinstance(layer.get("mark"), dict) and layer["mark"].get("type") == "line")
+        ]
+        assert lines and all(layer["encoding"]["detail"]["field"] == "stretch" for layer in lines)
