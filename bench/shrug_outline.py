@@ -76,7 +76,7 @@ def _one(sc, out: Path) -> dict:
         t = truth["t_s"][i]
         if (t < FRESH_BEFORE_S or t > LATE_AFTER_S) and r.mask is not None:
             k = r.mask.shape[1] / img.shape[1]
-            masks.append(((r.mask >= 0.5), k))
+            masks.append(((np.asarray(r.mask) >= 0.5), k))
             kept.append(i)
         i += 1
     est.close()

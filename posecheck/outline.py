@@ -11,14 +11,19 @@ Which row is the back depends on which way the rider faces (see
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from posecheck.cropmask import CropMask
 
 STATIONS = np.round(np.linspace(0.0, 0.9, 19), 3)
 THRESHOLD = 0.5
 
 
 def trunk_profile(
-    mask: np.ndarray | None,
+    mask: np.ndarray | CropMask | None,
     hip_xy: np.ndarray,
     shoulder_xy: np.ndarray,
     stations: np.ndarray = STATIONS,
@@ -46,9 +51,15 @@ def trunk_profile(
         y = np.rint(pts[..., 1]).astype(int)
         inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
         on = np.zeros(inside.shape, bool)
-        on[inside] = mask[y[inside], x[inside]] >= threshold
+        on[inside] = _values(mask, x[inside], y[inside]) >= threshold
         first_off = np.where((~on).any(axis=1), np.argmax(~on, axis=1), len(steps))
         ext = first_off / length
         ext[~on[:, 0]] = np.nan  # the chord point itself is not on the person
         out[row] = ext
     return out
+
+
+def _values(mask: np.ndarray | CropMask, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The mask at integer picture pixels: a whole-picture array, or the model's crop read
+    through its geometry (:class:`posecheck.cropmask.CropMask`)."""
+    return mask[y, x] if isinstance(mask, np.ndarray) else mask.at(x, y)

@@ -5,7 +5,8 @@
 ``prepare(image) -> ModelInput`` does the estimator's own resizing and colour conversion
 of a BGR image or a decoded video ``Frame`` without touching its state, so it can run ahead
 in the decoding thread; ``process`` accepts either a raw BGR image or a ``ModelInput``.
-Only this module imports MediaPipe, and only when a MediaPipe estimator is created.
+Only this module imports MediaPipe (and :mod:`posecheck.cropmask`, the mask's part of its
+graph), and only when a MediaPipe estimator is created.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 from posecheck.landmarks import N_LANDMARKS
 
 if TYPE_CHECKING:
+    from posecheck.cropmask import CropMask
     from posecheck.video import Frame
 
 log = logging.getLogger(__name__)
@@ -75,10 +77,13 @@ class PoseResult:
     xy_px: np.ndarray  # (33, 2) pixels of the input image; NaN when no person
     world_m: np.ndarray  # (33, 3) metres, hip-centred; NaN when no person
     visibility: np.ndarray  # (33,)
-    mask: np.ndarray | None = None  # (H, W) float32 person probability, when requested
+    #: person probability at the model input's pixels, when requested: the model's crop
+    #: (:class:`posecheck.cropmask.CropMask`; ``np.asarray`` gives the (H, W) picture) or,
+    #: from other estimators, an (H, W) float32 array
+    mask: np.ndarray | CropMask | None = None
 
     @classmethod
-    def empty(cls, mask: np.ndarray | None = None) -> PoseResult:
+    def empty(cls, mask: np.ndarray | CropMask | None = None) -> PoseResult:
         return cls(
             np.full((N_LANDMARKS, 2), np.nan),
             np.full((N_LANDMARKS, 3), np.nan),
@@ -153,7 +158,14 @@ class MediaPipePose:
             os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ info chatter
             import mediapipe as mp  # lazy: heavy, and only this class needs it
 
-            self._pose = mp.solutions.pose.Pose(**self._kw)
+            if self.segmentation:
+                # the mask in the model's own crop: the stock graph's whole-picture mask
+                # costs 5-7 ms of CPU a frame (posecheck.cropmask)
+                from posecheck.cropmask import crop_pose
+
+                self._pose = crop_pose(**self._kw)
+            else:
+                self._pose = mp.solutions.pose.Pose(**self._kw)
         return self._pose
 
     def reset(self) -> None:
@@ -191,8 +203,13 @@ class MediaPipePose:
         else:
             res = self._graph().process(inp.image)
         mask = None
-        if self.segmentation and res.segmentation_mask is not None:
-            mask = res.segmentation_mask.astype(np.float32)
+        if self.segmentation and res.crop_mask is not None:
+            from posecheck.cropmask import MATRIX_STREAM, CropMask
+
+            # copied: the array is a view of the graph's buffer, which the next frame reuses
+            grid = res.crop_mask.copy()
+            ih, iw = inp.image.shape[:2]
+            mask = CropMask(grid, getattr(res, MATRIX_STREAM), (ih, iw))
         if res.pose_landmarks is None:
             return PoseResult.empty(mask)
         lm = res.pose_landmarks.landmark

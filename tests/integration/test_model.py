@@ -9,7 +9,7 @@ from posecheck.landmarks import Landmark as L
 from posecheck.pose import MediaPipePose
 from posecheck.samples import load_truth
 from posecheck.samples.accuracy import after_tdc, agreement_table, format_rows
-from tests.conftest import SAMPLES
+from tests.conftest import FOOTAGE, SAMPLES
 
 pytestmark = pytest.mark.model
 
@@ -44,7 +44,7 @@ def test_frame_without_person_is_empty_not_an_error():
         est.close()
     assert not r.found
     assert np.isnan(r.xy_px).all() and np.isnan(r.visibility).all()
-    assert r.mask is None or r.mask.max() < 0.5  # no person: no mask, or an empty one
+    assert r.mask is None or np.asarray(r.mask).max() < 0.5  # no person: none, or empty
 
 
 def _near_side_error(track, truth, side):
@@ -163,7 +163,7 @@ def test_reset_gives_the_landmarks_of_a_fresh_estimator():
 
     def run(est, imgs):
         rs = [est.process(im) for im in imgs]
-        return np.array([r.xy_px for r in rs]), np.array([r.mask for r in rs])
+        return np.array([r.xy_px for r in rs]), np.array([np.asarray(r.mask) for r in rs])
 
     fresh = MediaPipePose(segmentation=True)
     used = MediaPipePose(segmentation=True)
@@ -180,3 +180,43 @@ def test_reset_gives_the_landmarks_of_a_fresh_estimator():
     assert not np.array_equal(carried_xy, want_xy)  # the state does change the output
     np.testing.assert_array_equal(got_xy, want_xy)
     np.testing.assert_array_equal(got_mask, want_mask)
+
+
+def test_the_crop_mask_is_the_stock_graphs_picture_mask():
+    """posecheck reads the person mask in the model's crop (posecheck.cropmask) instead of the
+    whole-picture mask MediaPipe's stock pose graph warps it into: the same landmarks, and
+    the same mask at every pixel of the picture, bit for bit, so the same trunk outline.
+    The stock graph is the oracle; a real clip when ../shared is there, else a sample."""
+    import mediapipe as mp
+
+    from posecheck.extract import trunk_outline
+    from posecheck.pose import PoseResult
+    from posecheck.video import iter_frames
+
+    real = FOOTAGE / "nstallmann_trainer_side_right.mp4"
+    clip = real if real.is_file() else SAMPLES / "fit_check_side.mp4"
+    ours = MediaPipePose(segmentation=True)
+    stock = mp.solutions.pose.Pose(
+        static_image_mode=False, model_complexity=1, enable_segmentation=True
+    )
+    frames = 0
+    try:
+        for fr in iter_frames(clip, start_frame=30, stop_frame=75):
+            inp = ours.prepare(fr)
+            r = ours.process(inp)
+            s = stock.process(inp.image)
+            assert r.found and s.pose_landmarks is not None
+            h, w = inp.image.shape[:2]
+            xy = np.array([[p.x * w, p.y * h] for p in s.pose_landmarks.landmark])
+            np.testing.assert_array_equal(r.xy_px * [w / fr.size_wh[0], h / fr.size_wh[1]], xy)
+            want = s.segmentation_mask.copy()  # a view of the graph's buffer until copied
+            np.testing.assert_array_equal(np.asarray(r.mask), want)
+            as_stock = PoseResult(r.xy_px, r.world_m, r.visibility, want)
+            np.testing.assert_array_equal(
+                trunk_outline(r, fr.size_wh[0]), trunk_outline(as_stock, fr.size_wh[0])
+            )
+            frames += 1
+    finally:
+        ours.close()
+        stock.close()
+    print(f"\n{clip.name}: {frames} frames, mask and trunk outline bit-identical to the stock")

@@ -4,7 +4,7 @@ suite's analyses read them instead of running the model, so each stored track is
 here against the model itself: the clip it names still has the key it was stored under
 (same bytes, decoder, model and extraction settings), and the model run afresh on a piece of
 it (from a chunk's first frame, where extraction resets the estimator) gives the same
-landmarks."""
+landmarks and trunk outline."""
 
 from __future__ import annotations
 
@@ -82,3 +82,10 @@ def test_a_stored_track_is_what_the_model_gives(entry, scenario_clip):
     print(f"\n{sample}: frames {start}-{start + len(fresh)}, largest difference {err:.2g} px")
     assert err < 0.05
     assert np.nanmax(np.abs(track.visibility[at] - fresh.visibility)) < 1e-3
+    if track.outline is not None:  # the trunk outline, from the person mask
+        o_old, o_new = track.outline[at], fresh.outline
+        assert np.array_equal(np.isnan(o_old), np.isnan(o_new))
+        both = np.isfinite(o_old)
+        close = np.mean(np.abs(o_old - o_new)[both] <= 0.01) if both.any() else 1.0
+        print(f"{sample}: trunk outline values within 0.01 chord lengths {close:.4f}")
+        assert close > 0.98
