@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Protocol
 import cv2
 import numpy as np
 
+from posecheck.cropmask import MATRIX_STREAM, CropMask, crop_pose
 from posecheck.landmarks import N_LANDMARKS
 
 if TYPE_CHECKING:
-    from posecheck.cropmask import CropMask
     from posecheck.video import Frame
 
 log = logging.getLogger(__name__)
@@ -161,8 +161,6 @@ class MediaPipePose:
             if self.segmentation:
                 # the mask in the model's own crop: the stock graph's whole-picture mask
                 # costs 5-7 ms of CPU a frame (posecheck.cropmask)
-                from posecheck.cropmask import crop_pose
-
                 self._pose = crop_pose(**self._kw)
             else:
                 self._pose = mp.solutions.pose.Pose(**self._kw)
@@ -204,8 +202,6 @@ class MediaPipePose:
             res = self._graph().process(inp.image)
         mask = None
         if self.segmentation and res.crop_mask is not None:
-            from posecheck.cropmask import MATRIX_STREAM, CropMask
-
             # copied: the array is a view of the graph's buffer, which the next frame reuses
             grid = res.crop_mask.copy()
             ih, iw = inp.image.shape[:2]
