@@ -145,6 +145,9 @@ class CropMask:
             raise ValueError(f"a crop mask is one grid of values, not {self.grid.shape}")
         self.shape = shape
         self._m = _warp_matrix(matrix, self.grid.shape, shape)
+        # two rows and columns of zeros around the grid: the warp's zero border, so that
+        # each corner of a pixel's neighbourhood is one lookup in the flattened grid
+        self._padded = np.pad(self.grid, 2).ravel()
 
     def at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The mask at integer picture pixels (x, y): the value the stock graph's warp gives
@@ -158,21 +161,19 @@ class CropMask:
         gy = np.rint((m[1, 1] * y + m[1, 2]) * scale).astype(np.int64) + half
         gx = (gx + np.rint(m[0, 0] * x * scale).astype(np.int64)) >> shift
         gy = (gy + np.rint(m[1, 0] * x * scale).astype(np.int64)) >> shift
-        ix, iy = gx >> _INTER_BITS, gy >> _INTER_BITS
         steps, last = _F32(1 << _INTER_BITS), (1 << _INTER_BITS) - 1
         fx = (gx & last).astype(_F32) / steps
         fy = (gy & last).astype(_F32) / steps
-        wx0, wx1, wy0, wy1 = _F32(1) - fx, fx, _F32(1) - fy, fy
-        s00, s01 = self._value(iy, ix), self._value(iy, ix + 1)
-        s10, s11 = self._value(iy + 1, ix), self._value(iy + 1, ix + 1)
-        return ((s00 * (wy0 * wx0) + s01 * (wy0 * wx1)) + s10 * (wy1 * wx0)) + s11 * (wy1 * wx1)
-
-    def _value(self, iy: np.ndarray, ix: np.ndarray) -> np.ndarray:
-        """Grid values, 0 off the grid (the stock warp's zero border)."""
+        wx0, wy0 = _F32(1) - fx, _F32(1) - fy
+        # the top-left grid point of each pixel's neighbourhood, clipped to the border of
+        # zeros (two wide: a point clipped to it has zeros on both sides)
         h, w = self.grid.shape
-        inside = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
-        values = self.grid[np.clip(iy, 0, h - 1), np.clip(ix, 0, w - 1)]
-        return np.where(inside, values, _F32(0))
+        ix = np.clip(gx >> _INTER_BITS, -2, w) + 2
+        iy = np.clip(gy >> _INTER_BITS, -2, h) + 2
+        k, row = iy * (w + 4) + ix, w + 4
+        g = self._padded
+        s00, s01, s10, s11 = g[k], g[k + 1], g[k + row], g[k + row + 1]
+        return ((s00 * (wy0 * wx0) + s01 * (wy0 * fx)) + s10 * (fy * wx0)) + s11 * (fy * fx)
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         h, w = self.shape

@@ -45,17 +45,18 @@ def trunk_profile(
     n = np.array([-u[1], u[0]])
     h, w = mask.shape
     steps = np.arange(int(max_extent * length) + 1)
-    for row, sign in enumerate((1.0, -1.0)):
-        pts = hip + stations[:, None, None] * chord + sign * steps[None, :, None] * n  # (K,S,2)
-        x = np.rint(pts[..., 0]).astype(int)
-        y = np.rint(pts[..., 1]).astype(int)
-        inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-        on = np.zeros(inside.shape, bool)
-        on[inside] = _values(mask, x[inside], y[inside]) >= threshold
-        first_off = np.where((~on).any(axis=1), np.argmax(~on, axis=1), len(steps))
-        ext = first_off / length
-        ext[~on[:, 0]] = np.nan  # the chord point itself is not on the person
-        out[row] = ext
+    # both sides at once: points (side, station, step, xy), n+ first
+    side = np.array([1.0, -1.0])[:, None, None, None]
+    pts = hip + stations[None, :, None, None] * chord + (side * steps[None, None, :, None]) * n
+    x = np.rint(pts[..., 0]).astype(int)
+    y = np.rint(pts[..., 1]).astype(int)
+    inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+    on = np.zeros(inside.shape, bool)
+    on[inside] = _values(mask, x[inside], y[inside]) >= threshold
+    off = ~on
+    first_off = np.where(off.any(axis=2), np.argmax(off, axis=2), len(steps))
+    out = first_off / length
+    out[off[:, :, 0]] = np.nan  # the chord point itself is not on the person
     return out
 
 
