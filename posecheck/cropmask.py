@@ -134,20 +134,24 @@ _F32 = np.float32
 
 
 class CropMask:
-    """A frame's person mask: the crop's probabilities, the stock graph's warp matrix, and
-    the picture's ``shape`` (rows, columns). :meth:`at` reads the mask at picture pixels;
-    ``np.asarray`` gives the whole picture's mask (tests and diagnostics: that is the cost
-    this class saves)."""
+    """A frame's person mask: the crop's probabilities (copied), the stock graph's warp
+    matrix, and the picture's ``shape`` (rows, columns). :meth:`at` reads the mask at picture
+    pixels; ``np.asarray`` gives the whole picture's mask (tests and diagnostics: that is the
+    cost this class saves)."""
 
     def __init__(self, grid: np.ndarray, matrix: Sequence[float], shape: tuple[int, int]):
-        self.grid = np.asarray(grid, _F32)
-        if self.grid.ndim != 2:
-            raise ValueError(f"a crop mask is one grid of values, not {self.grid.shape}")
+        grid = np.asarray(grid, _F32)
+        if grid.ndim != 2:
+            raise ValueError(f"a crop mask is one grid of values, not {grid.shape}")
+        # a copy of the grid inside two rows and columns of zeros: the warp's zero border, so
+        # that each corner of a pixel's neighbourhood is one lookup in the flattened grid
+        h, w = grid.shape
+        padded = np.zeros((h + 4, w + 4), _F32)
+        padded[2:-2, 2:-2] = grid
+        self.grid = padded[2:-2, 2:-2]
+        self._padded = padded.ravel()
         self.shape = shape
-        self._m = _warp_matrix(matrix, self.grid.shape, shape)
-        # two rows and columns of zeros around the grid: the warp's zero border, so that
-        # each corner of a pixel's neighbourhood is one lookup in the flattened grid
-        self._padded = np.pad(self.grid, 2).ravel()
+        self._m = _warp_matrix(matrix, grid.shape, shape)
 
     def at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The mask at integer picture pixels (x, y): the value the stock graph's warp gives

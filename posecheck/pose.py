@@ -202,10 +202,10 @@ class MediaPipePose:
             res = self._graph().process(inp.image)
         mask = None
         if self.segmentation and res.crop_mask is not None:
-            # copied: the array is a view of the graph's buffer, which the next frame reuses
-            grid = res.crop_mask.copy()
+            # CropMask copies the grid: the array is a view of the graph's buffer, which the
+            # next frame reuses
             ih, iw = inp.image.shape[:2]
-            mask = CropMask(grid, getattr(res, MATRIX_STREAM), (ih, iw))
+            mask = CropMask(res.crop_mask, getattr(res, MATRIX_STREAM), (ih, iw))
         if res.pose_landmarks is None:
             return PoseResult.empty(mask)
         lm = res.pose_landmarks.landmark
