@@ -6,7 +6,9 @@ reported (each run is listed too): this machine's speed drifts by several percen
 minute to the next.
 
 - model_fps: the estimator alone on frames decoded beforehand (1080p30 clip made from the
-  bundled fatigue sample scaled up; 300 frames decoded beforehand, in a subprocess);
+  bundled fatigue sample scaled up; 300 frames decoded beforehand, in a subprocess, run
+  through again and again for as many frames as the clip has, so that the model and the
+  analysis are timed over about the same stretch of this machine's drifting speed);
 - e2e_fps_1worker / e2e_fps_2workers: `analyze` in full mode end to end (fresh output folder,
   never from a pose cache or the stored sample poses);
 - e2e_over_model, speedup_2_over_1: computed within each run, then the median over runs;
@@ -101,26 +103,33 @@ def make_long(clip: Path, minutes: float, out: Path) -> Path:
     return out
 
 
-def model_fps(clip: Path, n: int = 300) -> float:
+def model_fps(clip: Path, n: int = 300, calls: int | None = None) -> float:
+    """The estimator alone on ``n`` frames decoded beforehand, for ``calls`` frames in all
+    (the decoded frames again and again, the estimator reset at each pass's first frame as
+    extraction resets it at each chunk's; default: once through)."""
     from posecheck.pose import MediaPipePose
     from posecheck.video import iter_frames
 
     frames = [f.image for _, f in zip(range(n), iter_frames(clip))]  # decoded beforehand
+    calls = len(frames) - 1 if calls is None else calls
     est = MediaPipePose(segmentation=True)
     try:
         est.process(frames[0], frame_index=0)
         t0 = time.perf_counter()
-        for i, img in enumerate(frames[1:], 1):
-            est.process(img, frame_index=i)
-        return (len(frames) - 1) / (time.perf_counter() - t0)
+        for k in range(calls):
+            i = (k + 1) % len(frames)
+            if i == 0:
+                est.reset()
+            est.process(frames[i], frame_index=i)
+        return calls / (time.perf_counter() - t0)
     finally:
         est.close()
 
 
-def model_fps_subprocess(clip: Path) -> float:
+def model_fps_subprocess(clip: Path, calls: int | None = None) -> float:
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); from run import model_fps;"
-        f"import pathlib; print(model_fps(pathlib.Path({str(clip)!r})))"
+        f"import pathlib; print(model_fps(pathlib.Path({str(clip)!r}), calls={calls!r}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
@@ -163,6 +172,8 @@ def e2e_fps(clip: Path, workers: int, mode: str = "full") -> tuple[float, float,
 
 
 def main() -> None:
+    from posecheck.video import probe
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=120.0, help="length of the 1080p clip")
     ap.add_argument("--long-minutes", type=float, default=90.0)
@@ -183,8 +194,12 @@ def main() -> None:
         # RSS as Linux reports it includes the parent's memory when it was forked, so the
         # model's frames are decoded in a subprocess too.
         runs = []
+        n_frames = probe(clip).n_frames
         for _ in range(args.repeat):
-            m = model_fps_subprocess(clip)
+            # the model timed over as many frames as the analysis: a few seconds of it
+            # against the analysis' minute and a half compared two spells of this
+            # machine's drifting speed (0.68-0.90 within one bench, 2026-12-03)
+            m = model_fps_subprocess(clip, calls=n_frames)
             fps1, wall1, n1, rss1 = e2e_fps(clip, 1)
             fps2, wall2, _, rss2 = e2e_fps(clip, 2)
             runs.append(
