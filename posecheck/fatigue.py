@@ -23,6 +23,12 @@ Method (all times in seconds of the ride):
    the last breakpoint at or before the sustained run begins; or, when earlier, the time from
    which the smoothed deviation stayed above a quarter of the threshold (and above the
    baseline spread) until the run: a slow start that the two-segment fit smooths over.
+   Not back past a **held level** (:func:`held_level`): a sustain time in which the deviation
+   stayed under three quarters of the threshold without rising by a quarter, and which it
+   left for the threshold within half a sustain time. Such a level is a new steady state
+   (e.g. the elbow angle as measured shifts a little when the shoulders rise, and holds),
+   and a later drift began when the deviation left it. A creep slow enough to look held
+   reaches the threshold as slowly as it climbed, and keeps its start as its onset.
 6. **Confidence** (0-1): data coverage after the onset x mean metric confidence x effect
    strength (late change over twice the threshold, capped at 1).
 
@@ -339,6 +345,45 @@ def left_baseline_time(
     )
 
 
+#: a held level: the smoothed deviation under this share of the threshold ...
+HELD_CEILING = 0.75
+#: ... rising by no more than this share of it, for at least the sustain time
+HELD_RISE = 0.25
+
+
+def held_level(
+    t: np.ndarray,
+    smooth: np.ndarray,
+    run_start_s: float,
+    t0: float,
+    hold_s: float,
+    ceiling: float,
+    rise: float,
+) -> tuple[float, float] | None:
+    """The latest stretch before ``run_start_s`` (not before ``t0``) of at least ``hold_s``
+    in which the smoothed deviation stayed under ``ceiling`` without rising by more than
+    ``rise`` (the median of its last third against its first), and which the deviation left
+    for the run within half of ``hold_s``: (its end, its median), or None. Measured units
+    must span at least half the stretch (sparse windows leave gaps)."""
+    ok = np.isfinite(smooth) & (t >= t0) & (t <= run_start_s)
+    tt, vv = t[ok], smooth[ok]
+    firsts = np.searchsorted(tt, tt - hold_s, side="left")
+    for i in range(len(tt) - 1, -1, -1):
+        e, j = tt[i], int(firsts[i])
+        if e - hold_s < t0 - 1e-9 or tt[i] - tt[j] < hold_s / 2:
+            continue
+        w, wt = vv[j : i + 1], tt[j : i + 1]
+        if w.max() >= ceiling:
+            continue
+        third = hold_s / 3
+        head, tail = w[wt <= e - 2 * third], w[wt >= e - third]
+        if len(head) and len(tail) and np.median(tail) - np.median(head) <= rise:
+            # left for the threshold within half a hold: a creep slow enough to pass for a
+            # held level takes at least two thirds of one from the ceiling to the threshold
+            return (float(e), float(np.median(w))) if run_start_s - e <= hold_s / 2 else None
+    return None
+
+
 def onset_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, t0: float) -> float:
     """Change point of the drift that is sustained from ``run_start_s`` (see the module doc)."""
     from posecheck.changepoint import clinear_breaks
@@ -357,6 +402,40 @@ def onset_time(t: np.ndarray, smooth: np.ndarray, run_start_s: float, t0: float)
     times = [grid[min(b, n - 1)] for b in bkps[:-1]]
     before = [x for x in times if x <= run_start_s + 1e-9]
     return float(before[-1]) if before else run_start_s
+
+
+def drift_onset(
+    t: np.ndarray,
+    smooth: np.ndarray,
+    run_start_s: float,
+    t0_fit: float,
+    t0_walk: float,
+    threshold: float,
+    spread: float,
+    sustain_s: float,
+) -> float:
+    """Where the drift sustained from ``run_start_s`` began: the earlier of the change point
+    (fitted from ``t0_fit``) and the time the smoothed deviation left the baseline for good
+    (a quarter of the threshold, at least one spread; not before ``t0_walk``). When the
+    deviation held a level below the threshold for a sustain time on the way
+    (:func:`held_level`), the drift began when it left that level: the walk back starts from
+    it, and a change point before it does not count."""
+    level = max(0.25 * threshold, spread)
+    cp = onset_time(t, smooth, run_start_s, t0_fit)
+    held = held_level(
+        t,
+        smooth,
+        run_start_s,
+        t0_walk,
+        sustain_s,
+        HELD_CEILING * threshold,
+        HELD_RISE * threshold,
+    )
+    if held is None:
+        return min(cp, left_baseline_time(t, smooth, run_start_s, level, t0_walk))
+    end, held_at = held
+    lb = left_baseline_time(t, smooth, run_start_s, held_at + level, end - sustain_s)
+    return lb if cp < end - sustain_s else min(cp, lb)
 
 
 def mmss(t_s: float) -> str:
@@ -513,15 +592,15 @@ def analyse_fatigue(
         onset = (
             start
             if not find_onsets
-            else min(
-                onset_time(t, smooth, start, t0),
-                left_baseline_time(
-                    t,
-                    smooth,
-                    start,
-                    max(0.25 * threshold, spread),
-                    base_end if source == "ride" else settle,
-                ),
+            else drift_onset(
+                t,
+                smooth,
+                start,
+                t0,
+                base_end if source == "ride" else settle,
+                threshold,
+                spread,
+                sustain,
             )
         )
         late_sel = (t >= end - sustain) & (t <= end) & np.isfinite(v)

@@ -342,3 +342,32 @@ def test_a_driver_is_named_only_where_the_score_shows_it():
     stack = np.array([[0.0, 1e-17, 0.002, 0.0], [0.0, 0.0, 0.001, 0.3]])
     names = np.array(["shrug_ratio", "elbow_angle_deg"], dtype=object)
     assert list(family_drivers(stack, names)) == ["", "", "shrug_ratio", "elbow_angle_deg"]
+
+
+def test_a_small_shift_held_for_an_hour_does_not_date_a_later_lock():
+    """The rendered 90-minute ride's elbows: the measured angle shifts 2.5° (half the
+    threshold) when the shoulders rise at 25 minutes and holds there; the lock itself comes
+    at 71 minutes. The onset is the lock, not the shift: walking back from the lock through a
+    level held below the threshold for an hour dated it at the shift (25 min)."""
+    lock = 4260.0
+    m = ride(
+        5400.0,
+        drifts={"elbow_angle_deg": (lock, lock + 300.0, 14.0)},
+        events=[("elbow_angle_deg", 1500.0, 5400.0, 2.5)],
+    )
+    out, _ = analyse_fatigue(m, NO_STROKES, 5400.0)
+    (f,) = [f for f in out["findings"] if f["metric"] == "elbow_angle_deg"]
+    assert f["threshold"] == pytest.approx(5.0)
+    assert f["onset_s"] == pytest.approx(lock, abs=108), f  # 2% of the ride
+
+
+@pytest.mark.parametrize("creep_s", [1800.0, 3900.0])
+def test_a_slow_creep_is_dated_where_it_began_not_where_it_looks_held(creep_s):
+    """A creep slow enough that a stretch of it rises less than a quarter of the threshold in
+    a sustain time looks like a held level; it is not one (it reaches the threshold as slowly
+    as it climbed), so the onset stays at the creep's start."""
+    start = 1500.0
+    m = ride(5400.0, drifts={"elbow_angle_deg": (start, start + creep_s, 10.0)})
+    out, _ = analyse_fatigue(m, NO_STROKES, 5400.0)
+    (f,) = [f for f in out["findings"] if f["metric"] == "elbow_angle_deg"]
+    assert f["onset_s"] == pytest.approx(start, abs=108), f
