@@ -362,7 +362,7 @@ def held_level(
 ) -> tuple[float, float] | None:
     """The latest stretch before ``run_start_s`` (not before ``t0``) of at least ``hold_s``
     in which the smoothed deviation stayed under ``ceiling`` without rising by more than
-    ``rise`` (the median of its last third against its first), and which the deviation left
+    ``rise`` (along its least-squares line), and which the deviation left
     for the run within half of ``hold_s``: (its end, its median), or None. Measured units
     must span at least half the stretch (sparse windows leave gaps)."""
     ok = np.isfinite(smooth) & (t >= t0) & (t <= run_start_s)
@@ -375,9 +375,9 @@ def held_level(
         w, wt = vv[j : i + 1], tt[j : i + 1]
         if w.max() >= ceiling:
             continue
-        third = hold_s / 3
-        head, tail = w[wt <= e - 2 * third], w[wt >= e - third]
-        if len(head) and len(tail) and np.median(tail) - np.median(head) <= rise:
+        # the rise of the least-squares line over the units (a running median climbs a
+        # creep in flat steps, which medians of its ends can take for a held level)
+        if np.polyfit(wt, w, 1)[0] * (wt[-1] - wt[0]) <= rise:
             # left for the threshold within half a hold: a creep slow enough to pass for a
             # held level takes at least two thirds of one from the ceiling to the threshold
             return (float(e), float(np.median(w))) if run_start_s - e <= hold_s / 2 else None
