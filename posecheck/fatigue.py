@@ -318,13 +318,36 @@ def located_share(
 
 
 def running_median(t: np.ndarray, v: np.ndarray, window_s: float) -> np.ndarray:
-    """Centred running median over ``window_s`` seconds of the finite values (NaN kept)."""
+    """Centred running median over ``window_s`` seconds of the finite values (NaN kept).
+
+    Where the values within reach on one side of a point stop much shorter than on the other
+    (by more than :data:`UNMEASURED_GAP_S` and a quarter of the window: long mode's
+    stretches between windows), the longer side is cut to the shorter side's reach plus that
+    much: a ramp measured in one window and, half a window earlier, in another would
+    otherwise take its median from whichever had more units, as if the ramp had not yet come
+    that far.
+    The ends of the ride are not gaps (the window stays one-sided there)."""
     s = pd.Series(v, index=pd.to_timedelta(t, unit="s"))
     ok = s.notna().to_numpy()
     out = np.full(len(v), np.nan)
-    if ok.any():
-        r = s[ok].rolling(pd.Timedelta(seconds=window_s), center=True, min_periods=1).median()
-        out[ok] = r.to_numpy()
+    if not ok.any():
+        return out
+    r = s[ok].rolling(pd.Timedelta(seconds=window_s), center=True, min_periods=1).median()
+    out[ok] = r.to_numpy()
+    tt, vv = np.asarray(t, float)[ok], np.asarray(v, float)[ok]
+    half = window_s / 2
+    lo = np.searchsorted(tt, tt - half, side="left")
+    hi = np.searchsorted(tt, tt + half, side="right") - 1
+    left = np.where(tt - half < tt[0], half, tt - tt[lo])
+    right = np.where(tt + half > tt[-1], half, tt[hi] - tt)
+    slack = max(UNMEASURED_GAP_S, window_s / 4)
+    uneven = np.abs(left - right) > slack
+    if uneven.any():
+        idx = np.flatnonzero(ok)
+        for i in np.flatnonzero(uneven):
+            a = np.searchsorted(tt, tt[i] - min(left[i], right[i] + slack), side="left")
+            b = np.searchsorted(tt, tt[i] + min(right[i], left[i] + slack), side="right")
+            out[idx[i]] = np.median(vv[a:b])
     return out
 
 

@@ -225,6 +225,31 @@ def test_running_median_ignores_nan():
     assert out[4] == 1.0
 
 
+def test_running_median_after_a_gap_takes_the_level_of_its_own_window():
+    """Long mode's windows on a ramp (the rendered 30-minute ride's elbows): 14 units at 0.68
+    of the threshold in a window at 1460 s, 13 at 1.25 in the next one at 1500 s. A centred
+    median over 100 s gave the 1500 s window the earlier window's level (more units), the run
+    past the threshold began too late to be sustained, and adaptive mode missed the lock
+    that full mode finds. Cut at the gap, each window keeps its own level; the ends of the
+    series stay one-sided."""
+    t = np.concatenate(
+        [1460 + np.arange(14) * 0.7, 1500.5 + np.arange(13) * 0.7, 1790 + np.arange(14) * 0.7]
+    )
+    v = np.select([t < 1490, t < 1700], [0.68, 1.25], 2.7)
+    out = running_median(t, v, 100.0)
+    assert (out[(t > 1490) & (t < 1700)] == 1.25).all(), out
+    assert (out[t < 1490] == 0.68).all() and (out[t > 1700] == 2.7).all(), out
+
+
+def test_running_median_of_a_dense_series_is_the_centred_rolling_median():
+    rng = np.random.default_rng(3)
+    t = np.cumsum(rng.uniform(0.5, 0.9, 3000))
+    v = rng.normal(0, 1, len(t)) + np.where(t > 1000, 2.0, 0.0)
+    s = pd.Series(v, index=pd.to_timedelta(t, unit="s"))
+    plain = s.rolling(pd.Timedelta(seconds=100.0), center=True, min_periods=1).median()
+    np.testing.assert_array_equal(running_median(t, v, 100.0), plain.to_numpy())
+
+
 def test_every_sign_has_advice_and_a_family():
     for s in SIGNS:
         assert s.family in ("tension", "collapse") and s.advice and s.what.startswith("Your")
