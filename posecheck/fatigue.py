@@ -391,8 +391,12 @@ def held_level(
     ok = np.isfinite(smooth) & (t >= t0) & (t <= run_start_s)
     tt, vv = t[ok], smooth[ok]
     firsts = np.searchsorted(tt, tt - hold_s, side="left")
+    # left for the run within half a hold: a creep whose line rises less than a quarter of
+    # the threshold in a hold takes at least a hold from the ceiling to the threshold
     for i in range(len(tt) - 1, -1, -1):
         e, j = tt[i], int(firsts[i])
+        if run_start_s - e > hold_s / 2:
+            break
         if e - hold_s < t0 - 1e-9 or tt[i] - tt[j] < hold_s / 2:
             continue
         w, wt = vv[j : i + 1], tt[j : i + 1]
@@ -401,9 +405,7 @@ def held_level(
         # the rise of the least-squares line over the units (a running median climbs a
         # creep in flat steps, which medians of its ends can take for a held level)
         if np.polyfit(wt, w, 1)[0] * (wt[-1] - wt[0]) <= rise:
-            # left for the threshold within half a hold: a creep slow enough to pass for a
-            # held level takes at least two thirds of one from the ceiling to the threshold
-            return (float(e), float(np.median(w))) if run_start_s - e <= hold_s / 2 else None
+            return float(e), float(np.median(w))
     return None
 
 
