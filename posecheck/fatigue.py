@@ -380,14 +380,14 @@ def held_level(
     run_start_s: float,
     t0: float,
     hold_s: float,
-    ceiling: float,
-    rise: float,
+    threshold: float,
 ) -> tuple[float, float] | None:
     """The latest stretch before ``run_start_s`` (not before ``t0``) of at least ``hold_s``
-    in which the smoothed deviation stayed under ``ceiling`` without rising by more than
-    ``rise`` (along its least-squares line), and which the deviation left
-    for the run within half of ``hold_s``: (its end, its median), or None. Measured units
-    must span at least half the stretch (sparse windows leave gaps)."""
+    in which the smoothed deviation stayed under :data:`HELD_CEILING` of the threshold
+    without rising by more than :data:`HELD_RISE` of it (along its least-squares line), and
+    which the deviation left for the run within half of ``hold_s``: (its end, its median),
+    or None. Measured units must span at least half the stretch (sparse windows leave gaps)."""
+    ceiling, rise = HELD_CEILING * threshold, HELD_RISE * threshold
     ok = np.isfinite(smooth) & (t >= t0) & (t <= run_start_s)
     tt, vv = t[ok], smooth[ok]
     firsts = np.searchsorted(tt, tt - hold_s, side="left")
@@ -447,15 +447,7 @@ def drift_onset(
     it, and a change point before it does not count."""
     level = max(0.25 * threshold, spread)
     cp = onset_time(t, smooth, run_start_s, t0_fit)
-    held = held_level(
-        t,
-        smooth,
-        run_start_s,
-        t0_walk,
-        sustain_s,
-        HELD_CEILING * threshold,
-        HELD_RISE * threshold,
-    )
+    held = held_level(t, smooth, run_start_s, t0_walk, sustain_s, threshold)
     if held is None:
         return min(cp, left_baseline_time(t, smooth, run_start_s, level, t0_walk))
     end, held_at = held
